@@ -1,0 +1,5 @@
+"""`python -m checker` runs the CLI."""
+
+from checker.cli import entrypoint
+
+entrypoint()

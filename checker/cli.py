@@ -1,0 +1,183 @@
+"""The command line: parse, run, render, exit. The only module that writes to streams and files."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import os
+import sys
+import traceback
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import NoReturn
+
+from checker import __version__
+from checker.errors import CheckerError, ExitCode, InputError, UsageError
+from checker.redact import REDACTOR, RedactingFilter
+
+PROG = "ideogram-prod"
+log = logging.getLogger("checker")
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> NoReturn:
+        raise UsageError(message)
+
+
+def _print_error(prefix: str, message: str) -> None:
+    line = " ".join(REDACTOR(message).split())
+    sys.stderr.write(f"{PROG}: {prefix}: {line}\n")
+
+
+def guarded(run: Callable[[], int], debug: bool) -> int:
+    """The one error boundary: our errors are one line and their exit code; ^C is 130; a bug is 3."""
+    try:
+        return run()
+    except CheckerError as exc:
+        _print_error("error", str(exc))
+        return int(exc.exit_code)
+    except KeyboardInterrupt:
+        sys.stderr.write(f"{PROG}: interrupted\n")
+        return int(ExitCode.INTERRUPTED)
+    except BrokenPipeError:
+        return int(ExitCode.FAILED)
+    except Exception as exc:  # noqa: BLE001 - the boundary that turns bugs into exit 3
+        if debug:
+            sys.stderr.write(REDACTOR("".join(traceback.format_exception(exc))))
+        _print_error("internal error", f"{type(exc).__name__}: {exc} (rerun with --debug for the traceback)")
+        return int(ExitCode.INTERNAL)
+
+
+def setup_logging(verbosity: int) -> None:
+    level_name = os.environ.get("IDEOGRAM_PROD_LOG_LEVEL", "")
+    level = getattr(logging, level_name.upper(), None) if level_name else None
+    if not isinstance(level, int):
+        level = logging.WARNING - 10 * min(verbosity, 2)
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(logging.Formatter("%(levelname)s %(name)s: %(message)s"))
+    handler.addFilter(RedactingFilter())
+    log.handlers[:] = [handler]
+    log.setLevel(level)
+    log.propagate = False
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(prog=PROG, description="Make shipping an Ideogram integration to production safe.")
+    parser.add_argument("--version", action="version", version=f"{PROG} {__version__}")
+    parser.add_argument("--debug", action="store_true", help="show tracebacks of internal errors")
+    parser.add_argument("-v", "--verbose", action="count", default=0, help="more logging on stderr (-vv: debug)")
+    # NOTE: the same flags after the subcommand; SUPPRESS keeps a value given before it.
+    common = _Parser(add_help=False)
+    common.add_argument("--debug", action="store_true", default=argparse.SUPPRESS, help=argparse.SUPPRESS)
+    common.add_argument("-v", "--verbose", action="count", default=argparse.SUPPRESS, help=argparse.SUPPRESS)
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
+    sub.required = True
+
+    check = sub.add_parser("check", parents=[common], help="static PR gate: secrets, the Ideogram rule pack, reports")
+    check.add_argument("path", nargs="?", default=".", help="repository to scan (default: .)")
+    check.add_argument("--config", type=Path, help="config file (default: PATH/.ideogram-prod.yaml)")
+    check.add_argument("--diff-base", metavar="REF", help="report only findings on lines changed since REF")
+    check.add_argument("--json", type=Path, metavar="FILE", help="write the JSON report")
+    check.add_argument("--sarif", type=Path, metavar="FILE", help="write SARIF 2.1.0 for code scanning")
+    check.add_argument("--summary", type=Path, metavar="FILE", help="write the Markdown job summary")
+    check.add_argument("--github", action="store_true", help="print GitHub annotations (auto in Actions)")
+    check.add_argument("--select", metavar="IDS", help="comma-separated check ids to run (default: all)")
+    check.add_argument("--strict", action="store_true", help="count skipped checks as failures")
+    check.add_argument("--jobs", type=int, help="parallelism for each scanner (default: the tools' own)")
+    check.add_argument("--color", choices=("auto", "always", "never"), default="auto")
+
+    sub.add_parser("rules", parents=[common], help="list every check id with a one-line description")
+    sub.add_parser("config-schema", parents=[common], help="print the JSON Schema of .ideogram-prod.yaml")
+    return parser
+
+
+def _write(path: Path, text: str, append: bool = False) -> None:
+    try:
+        with path.open("a" if append else "w", encoding="utf-8") as fh:
+            fh.write(REDACTOR(text))
+    except OSError as exc:
+        raise InputError(f"{path}: cannot write: {exc.strerror}") from None
+
+
+def _selected(raw: str | None) -> tuple[str, ...]:
+    from checker.registry import BY_ID, CHECKS
+
+    if not raw:
+        return tuple(spec.id for spec in CHECKS)
+    ids = tuple(part.strip() for part in raw.split(",") if part.strip())
+    for check_id in ids:
+        if check_id not in BY_ID:
+            raise UsageError(f"--select: unknown check id {check_id!r} (see `{PROG} rules`)")
+    return ids
+
+
+def cmd_check(args: argparse.Namespace) -> int:
+    from checker.checklist import checklist
+    from checker.config import load_config
+    from checker.findings import Report, Status
+    from checker.reporters import github, json_v1, sarif, text
+    from checker.registry import BY_ID
+    from checker.scan import ScanRequest, run_scan
+
+    root = Path(args.path)
+    if not root.is_dir():
+        raise InputError(f"{args.path}: no such directory")
+    if args.jobs is not None and args.jobs < 1:
+        raise UsageError("--jobs: must be at least 1")
+    root = root.resolve()
+    ids = _selected(args.select)
+    config = load_config(args.config, root)
+    REDACTOR.register(os.environ.get("IDEOGRAM_API_KEY"))
+    results = run_scan(ScanRequest(root, config, tuple(BY_ID[i] for i in ids), args.diff_base, args.jobs))
+    report = Report(__version__, results, checklist(results, config.attestation_map(), frozenset(BY_ID)))
+
+    color = args.color == "always" or (args.color == "auto" and sys.stdout.isatty() and "NO_COLOR" not in os.environ)
+    in_actions = os.environ.get("GITHUB_ACTIONS") == "true"
+    sys.stdout.write(REDACTOR(text.render(report, color=color, verbose=args.verbose > 0)))
+    if args.github or in_actions:
+        sys.stdout.write(REDACTOR(github.render_annotations(report)))
+    if args.json:
+        _write(args.json, json_v1.render(report))
+    if args.sarif:
+        _write(args.sarif, sarif.render(report))
+    if args.summary:
+        step_summary = os.environ.get("GITHUB_STEP_SUMMARY")
+        append = step_summary is not None and Path(step_summary).resolve() == args.summary.resolve()
+        _write(args.summary, github.render_summary(report), append=append)
+    failed = report.failed or (args.strict and any(r.status is Status.SKIPPED for r in report.results))
+    return int(ExitCode.FAILED if failed else ExitCode.OK)
+
+
+def cmd_rules(_: argparse.Namespace) -> int:
+    from checker.registry import CHECKS
+
+    width = max(len(spec.id) for spec in CHECKS)
+    for spec in CHECKS:
+        sys.stdout.write(f"{spec.id:<{width}}  {spec.title}\n")
+    return 0
+
+
+def cmd_config_schema(_: argparse.Namespace) -> int:
+    from checker.config import config_schema
+
+    sys.stdout.write(json.dumps(config_schema(), indent=2, sort_keys=True) + "\n")
+    return 0
+
+
+COMMANDS = {"check": cmd_check, "rules": cmd_rules, "config-schema": cmd_config_schema}
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args_list = list(sys.argv[1:] if argv is None else argv)
+
+    def run() -> int:
+        args = build_parser().parse_args(args_list)
+        setup_logging(args.verbose)
+        return COMMANDS[args.command](args)
+
+    return guarded(run, debug="--debug" in args_list)
+
+
+def entrypoint() -> None:
+    raise SystemExit(main())

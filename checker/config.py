@@ -1,0 +1,131 @@
+"""`.ideogram-prod.yaml`: validated strictly so a typo is an error, never a silently ignored setting."""
+
+from __future__ import annotations
+
+import datetime
+from pathlib import Path
+from typing import Annotated, Any
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+from checker.checklist import ITEM_IDS, Attestation
+from checker.errors import ConfigError
+from checker.findings import Severity
+from checker.registry import BY_ID
+
+CONFIG_NAME = ".ideogram-prod.yaml"
+
+DEFAULT_EXCLUDE: tuple[str, ...] = (
+    "node_modules/", ".git/", ".venv/", "venv/", "dist/", "build/", "vendor/", "third_party/",
+    ".next/", "coverage/", "*.min.js", "__pycache__/",
+)
+# NOTE: code rules judge production code; tests call Ideogram through fakes and would cry wolf.
+DEFAULT_CODE_EXCLUDE: tuple[str, ...] = (
+    "tests/", "test/", "__tests__/", "test_*.py", "*_test.py", "*.test.ts", "*.test.tsx", "*.test.js",
+    "*.spec.ts", "*.spec.tsx", "*.spec.js", "conftest.py",
+)
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class CheckConfig(_Strict):
+    enabled: bool = True
+    severity: Severity | None = Field(default=None, description="Override the check's default severity.")
+    exclude: tuple[str, ...] = Field(default=(), description="gitignore-style paths this check ignores.")
+
+
+class AttestationConfig(_Strict):
+    by: Annotated[str, Field(min_length=1)]
+    date: datetime.date
+    link: Annotated[str, Field(min_length=1)]
+    note: str = ""
+
+    def to_attestation(self) -> Attestation:
+        return Attestation(self.by, self.date.isoformat(), self.link, self.note)
+
+
+class SecretsConfig(_Strict):
+    baseline: str = Field(default=".secrets.baseline", description="detect-secrets baseline, relative to PATH.")
+
+
+class Config(_Strict):
+    version: int = Field(default=1, ge=1, le=1)
+    exclude: tuple[str, ...] = Field(default=(), description="gitignore-style paths no check scans.")
+    scan_tests: bool = Field(default=False, description="Also run code-* rules on test files.")
+    checks: dict[str, CheckConfig] = Field(default_factory=dict)
+    secrets: SecretsConfig = SecretsConfig()
+    attestations: dict[str, AttestationConfig] = Field(
+        default_factory=dict, description="Evidence for checklist items no machine can verify.")
+
+    @field_validator("checks")
+    @classmethod
+    def _known_checks(cls, value: dict[str, CheckConfig]) -> dict[str, CheckConfig]:
+        unknown = sorted(set(value) - set(BY_ID))
+        if unknown:
+            raise ValueError(f"unknown check id {unknown[0]!r} (see `ideogram-prod rules`)")
+        return value
+
+    @field_validator("attestations")
+    @classmethod
+    def _known_items(cls, value: dict[str, AttestationConfig]) -> dict[str, AttestationConfig]:
+        unknown = sorted(set(value) - ITEM_IDS)
+        if unknown:
+            raise ValueError(f"unknown checklist item {unknown[0]!r}")
+        return value
+
+    def check(self, check_id: str) -> CheckConfig:
+        return self.checks.get(check_id, CheckConfig())
+
+    def attestation_map(self) -> dict[str, Attestation]:
+        return {item: att.to_attestation() for item, att in self.attestations.items()}
+
+
+def describe_validation_error(exc: ValidationError) -> str:
+    """The first error as `a.b.c: message`; never the input value, which may be a secret."""
+    err = exc.errors(include_input=False, include_url=False)[0]
+    where = ".".join(str(part) for part in err["loc"]) or "(top level)"
+    msg = str(err["msg"])
+    if err["type"] == "extra_forbidden":
+        msg = "unknown key"
+    return f"{where}: {msg}"
+
+
+def parse_config(data: Any, source: str) -> Config:
+    if data is None:
+        return Config()
+    if not isinstance(data, dict):
+        raise ConfigError(f"{source}: the top level must be a mapping")
+    try:
+        return Config.model_validate(data)
+    except ValidationError as exc:
+        raise ConfigError(f"{source}: {describe_validation_error(exc)}") from None
+
+
+def load_config(path: Path | None, root: Path) -> Config:
+    """Read PATH/.ideogram-prod.yaml (or an explicit file); a missing default file means defaults."""
+    explicit = path is not None
+    target = path if path is not None else root / CONFIG_NAME
+    if not target.is_file():
+        if explicit:
+            raise ConfigError(f"{target}: config file not found")
+        return Config()
+    try:
+        text = target.read_text(encoding="utf-8")
+        data = yaml.safe_load(text)
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark
+        where = f"line {mark.line + 1}, column {mark.column + 1}" if mark else "?"
+        raise ConfigError(f"{target}: invalid YAML at {where}: {exc.problem}") from None
+    except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
+        raise ConfigError(f"{target}: cannot read: {type(exc).__name__}") from None
+    return parse_config(data, str(target))
+
+
+def config_schema() -> dict[str, Any]:
+    schema = Config.model_json_schema()
+    schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
+    schema["title"] = "ideogram-prod configuration (.ideogram-prod.yaml)"
+    return schema

@@ -1,0 +1,1 @@
+"""detect-secrets plugins shipped with ideogram-prod (loaded by file path with `--plugin`)."""

@@ -1,0 +1,64 @@
+"""A detect-secrets plugin for Ideogram API keys, found by context since Ideogram publishes no key format."""
+
+from __future__ import annotations
+
+import math
+import re
+from collections import Counter
+from collections.abc import Generator
+from typing import Any
+
+from detect_secrets.core.potential_secret import PotentialSecret
+from detect_secrets.plugins.base import BasePlugin
+
+_VALUE = r"""["'`]?([A-Za-z0-9_\-+/=.~]{20,200})["'`]?"""
+
+# An Api-Key header (Ideogram's auth header) given a literal: dicts, objects, curl -H, HTTP files.
+_HEADER = re.compile(r"""(?i)["'`]?\bapi[-_]key["'`]?\s*(?::|=>?|,)\s*""" + _VALUE)
+# A name that mentions ideogram bound to a literal: IDEOGRAM_API_KEY=..., ideogramKey: "...", JSON/YAML.
+_NAMED = re.compile(
+    r"""(?i)\b[\w.\-]*ideogram[\w.\-]*["'`]?\s*(?::=|:|=>?|,)\s*(?:[rbuf]{0,2})""" + _VALUE
+)
+# Kubernetes / compose env lists: `- name: IDEOGRAM_API_KEY` on the line before `value: ...`.
+_ENV_NAME = re.compile(r"""(?i)\bname["']?\s*[:=]\s*["']?[\w.\-]*ideogram[\w.\-]*""")
+_ENV_VALUE = re.compile(r"""(?i)^\s*-?\s*["']?value["']?\s*[:=]\s*""" + _VALUE)
+
+_PLACEHOLDER = re.compile(r"(?i)your|example|placeholder|changeme|replace|dummy|redacted|xxxx|\*\*\*|<|>|\$\{|\{\{")
+
+
+def _entropy(value: str) -> float:
+    counts = Counter(value)
+    return -sum(n / len(value) * math.log2(n / len(value)) for n in counts.values())
+
+
+def looks_like_key(value: str) -> bool:
+    """High entropy, letters and digits, and not a placeholder or a code reference."""
+    if _PLACEHOLDER.search(value):
+        return False
+    if not (re.search(r"[A-Za-z]", value) and re.search(r"[0-9]", value)):
+        return False
+    if re.fullmatch(r"[\w]+(\.[\w]+)+", value) and not re.search(r"[0-9]{3}", value):
+        return False  # a dotted code path such as settings.ideogram.api_key
+    return _entropy(value) >= 3.5
+
+
+class IdeogramKeyDetector(BasePlugin):
+    """Ideogram keys: an `Api-Key` header value, or a literal bound to a name containing `ideogram`."""
+
+    secret_type = "Ideogram API Key"
+
+    def analyze_string(self, string: str) -> Generator[str, None, None]:
+        for pattern in (_HEADER, _NAMED):
+            for match in pattern.finditer(string):
+                if looks_like_key(match.group(1)):
+                    yield match.group(1)
+
+    def analyze_line(
+        self, filename: str, line: str, line_number: int = 0, context: Any = None, **kwargs: Any
+    ) -> set[PotentialSecret]:
+        found = super().analyze_line(filename=filename, line=line, line_number=line_number, context=context)
+        previous = context.previous_line if context is not None else ""
+        match = _ENV_VALUE.search(line)
+        if match and previous and _ENV_NAME.search(previous) and looks_like_key(match.group(1)):
+            found.add(PotentialSecret(self.secret_type, filename, match.group(1), line_number))
+        return found

@@ -1,0 +1,91 @@
+"""The data every check produces and every reporter renders: frozen, ordered, free of secrets."""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+
+class Severity(enum.StrEnum):
+    ERROR = "error"
+    WARNING = "warning"
+    NOTE = "note"
+
+
+class Status(enum.StrEnum):
+    PASSED = "passed"
+    FAILED = "failed"
+    ERROR = "error"
+    SKIPPED = "skipped"
+    MANUAL = "manual"
+
+
+class ItemStatus(enum.StrEnum):
+    """A checklist item's verdict: what a reviewer reads in the summary."""
+
+    PASS = "pass"
+    FAIL = "fail"
+    MANUAL = "manual"
+    SKIPPED = "skipped"
+
+
+@dataclass(frozen=True, slots=True, order=True)
+class Location:
+    """A repo-relative path (POSIX) with 1-based lines, or an endpoint/object for live checks."""
+
+    path: str
+    line: int | None = None
+    end_line: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Finding:
+    check_id: str
+    severity: Severity
+    message: str
+    location: Location | None
+    fingerprint: str
+    checklist_item: str
+
+    def sort_key(self) -> tuple[str, int, str, str]:
+        loc = self.location
+        return (loc.path if loc else "", (loc.line or 0) if loc else 0, self.check_id, self.fingerprint)
+
+
+@dataclass(frozen=True, slots=True)
+class CheckResult:
+    check_id: str
+    status: Status
+    reason: str = ""
+    findings: tuple[Finding, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class ChecklistEntry:
+    item_id: str
+    step: str
+    text: str
+    status: ItemStatus
+    evidence: str
+    check_ids: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Report:
+    tool_version: str
+    results: tuple[CheckResult, ...]
+    checklist: tuple[ChecklistEntry, ...] = ()
+    meta: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def findings(self) -> tuple[Finding, ...]:
+        return tuple(sorted((f for r in self.results for f in r.findings), key=Finding.sort_key))
+
+    @property
+    def failed(self) -> bool:
+        return any(r.status in (Status.FAILED, Status.ERROR) for r in self.results)
+
+
+def sorted_results(results: Iterable[CheckResult]) -> tuple[CheckResult, ...]:
+    return tuple(sorted(results, key=lambda r: r.check_id))

@@ -1,0 +1,80 @@
+"""GitHub workflow-command annotations (escaped, capped as GitHub caps them) and the job-summary Markdown."""
+
+from __future__ import annotations
+
+from checker.findings import Finding, ItemStatus, Report, Severity, Status
+
+# NOTE: GitHub shows at most 10 annotations of each type per step (50 per job); the summary holds the rest.
+# https://docs.github.com/actions/reference/workflows-and-actions/workflow-commands
+MAX_PER_TYPE = 10
+SUMMARY_LIMIT = 1024 * 1024
+_COMMAND = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.NOTE: "notice"}
+
+
+def escape_data(text: str) -> str:
+    return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+
+
+def escape_property(text: str) -> str:
+    return escape_data(text).replace(":", "%3A").replace(",", "%2C")
+
+
+def annotation(f: Finding) -> str:
+    props = [f"title={escape_property(f.check_id)}"]
+    if f.location is not None and f.location.line:
+        props = [f"file={escape_property(f.location.path)}", f"line={f.location.line}",
+                 f"endLine={f.location.end_line or f.location.line}", *props]
+    return f"::{_COMMAND[f.severity]} {','.join(props)}::{escape_data(f.message)}"
+
+
+def render_annotations(report: Report, max_per_type: int = MAX_PER_TYPE) -> str:
+    lines: list[str] = []
+    shown: dict[Severity, int] = {}
+    hidden = 0
+    for f in report.findings:
+        if shown.get(f.severity, 0) >= max_per_type:
+            hidden += 1
+            continue
+        shown[f.severity] = shown.get(f.severity, 0) + 1
+        lines.append(annotation(f))
+    for r in report.results:
+        if r.status is Status.ERROR:
+            lines.append(f"::error title={escape_property(r.check_id)}::{escape_data('check errored: ' + r.reason)}")
+    if hidden:
+        lines.append(f"::notice title=ideogram-prod::{hidden} more finding(s) are listed in the job summary")
+    return "".join(line + "\n" for line in lines)
+
+
+def _cell(text: str) -> str:
+    return text.replace("\\", "\\\\").replace("|", "\\|").replace("\n", " ").replace("<", "&lt;")
+
+
+_ICON = {Status.PASSED: "✅ passed", Status.FAILED: "❌ failed", Status.ERROR: "⚠️ error",
+         Status.SKIPPED: "⏭️ skipped", Status.MANUAL: "✋ manual"}
+_ITEM_ICON = {ItemStatus.PASS: "✅ pass", ItemStatus.FAIL: "❌ fail", ItemStatus.MANUAL: "✋ manual",
+              ItemStatus.SKIPPED: "⏭️ skipped"}
+
+
+def render_summary(report: Report, title: str = "ideogram-prod check") -> str:
+    findings = report.findings
+    verdict = "❌ failed" if report.failed else "✅ passed"
+    out = [f"## {title}: {verdict}", "",
+           f"{len(findings)} finding(s) from {len(report.results)} check(s).", ""]
+    out += ["| Check | Status | Detail |", "| --- | --- | --- |"]
+    out += [f"| `{r.check_id}` | {_ICON[r.status]} | {_cell(r.reason)} |" for r in report.results]
+    if findings:
+        out += ["", "### Findings", "", "| Severity | Check | Location | Message |", "| --- | --- | --- | --- |"]
+        for f in findings:
+            loc = f.location
+            where = "" if loc is None else (f"`{_cell(loc.path)}:{loc.line}`" if loc.line else f"`{_cell(loc.path)}`")
+            out.append(f"| {f.severity} | `{f.check_id}` | {where} | {_cell(f.message)} |")
+    if report.checklist:
+        out += ["", "### Production checklist", "", "| Item | Status | Evidence |", "| --- | --- | --- |"]
+        for e in report.checklist:
+            out.append(f"| {_cell(e.text)} | {_ITEM_ICON[e.status]} | {_cell(e.evidence)} |")
+    text = "\n".join(out) + "\n"
+    if len(text.encode("utf-8")) > SUMMARY_LIMIT:
+        note = "\n\n_Summary truncated at GitHub's 1 MiB limit; the JSON report has everything._\n"
+        budget = SUMMARY_LIMIT - len(note.encode("utf-8"))
+        text = text.encode("utf-8")[:budget].decode("utf-8", errors="ignore").rsplit("\n", 1)[0] + note
+    return text

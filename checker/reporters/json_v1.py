@@ -1,0 +1,40 @@
+"""The machine-readable report (`schema_version: 1`); field names are API."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from checker.findings import Finding, Report
+
+SCHEMA_VERSION = 1
+
+
+def finding_dict(f: Finding) -> dict[str, Any]:
+    loc = f.location
+    return {
+        "check_id": f.check_id,
+        "severity": str(f.severity),
+        "message": f.message,
+        "location": None if loc is None else {"path": loc.path, "line": loc.line, "end_line": loc.end_line},
+        "fingerprint": f.fingerprint,
+        "checklist_item": f.checklist_item,
+    }
+
+
+def report_dict(report: Report) -> dict[str, Any]:
+    return {
+        "schema_version": SCHEMA_VERSION,
+        "tool": {"name": "ideogram-prod", "version": report.tool_version},
+        "findings": [finding_dict(f) for f in report.findings],
+        "results": [{"check_id": r.check_id, "status": str(r.status), "reason": r.reason} for r in report.results],
+        "checklist": [
+            {"item": e.item_id, "step": e.step, "text": e.text, "status": str(e.status), "evidence": e.evidence,
+             "check_ids": list(e.check_ids)}
+            for e in report.checklist
+        ],
+    }
+
+
+def render(report: Report) -> str:
+    return json.dumps(report_dict(report), indent=2, sort_keys=False) + "\n"

@@ -1,0 +1,72 @@
+"""SARIF 2.1.0 for GitHub code scanning, built from our registry: stable ruleIds, fingerprints, no snippets."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from checker.findings import Report, Severity, Status
+from checker.registry import BY_ID, CheckSpec
+
+SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
+FINGERPRINT_KEY = "ideogramProd/v1"
+_LEVEL = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.NOTE: "note"}
+
+
+def rule_dict(spec: CheckSpec) -> dict[str, Any]:
+    tags = ["security"] if spec.id.startswith("secret-") or "key" in spec.id else ["reliability"]
+    props: dict[str, Any] = {"tags": tags, "precision": "high"}
+    if "security" in tags:
+        # NOTE: GitHub reads security-severity as a string "0.1".."10.0", only on rules tagged security.
+        props["security-severity"] = "9.0" if spec.severity is Severity.ERROR else "5.0"
+    return {
+        "id": spec.id,
+        "name": "".join(part.title() for part in spec.id.split("-")),
+        "shortDescription": {"text": spec.title},
+        "fullDescription": {"text": spec.title},
+        "help": {"text": spec.fix, "markdown": f"**{spec.title}**\n\n{spec.fix}\n\n[Documentation]({spec.help_uri})"},
+        "helpUri": spec.help_uri,
+        "defaultConfiguration": {"level": _LEVEL[spec.severity]},
+        "properties": props,
+    }
+
+
+def render(report: Report) -> str:
+    specs = [BY_ID[r.check_id] for r in report.results if r.check_id in BY_ID]
+    index = {spec.id: i for i, spec in enumerate(specs)}
+    results = []
+    for f in report.findings:
+        loc = f.location
+        physical: dict[str, Any] = {"artifactLocation": {"uri": loc.path if loc else ".", "uriBaseId": "%SRCROOT%"}}
+        if loc is not None and loc.line:
+            physical["region"] = {"startLine": loc.line, "endLine": loc.end_line or loc.line}
+        result: dict[str, Any] = {
+            "ruleId": f.check_id,
+            "level": _LEVEL[f.severity],
+            "message": {"text": f.message},
+            "locations": [{"physicalLocation": physical}],
+            "partialFingerprints": {FINGERPRINT_KEY: f.fingerprint},
+        }
+        if f.check_id in index:
+            result["ruleIndex"] = index[f.check_id]
+        results.append(result)
+    errors = [r for r in report.results if r.status is Status.ERROR]
+    invocation: dict[str, Any] = {"executionSuccessful": not errors}
+    if errors:
+        invocation["toolExecutionNotifications"] = [
+            {"level": "error", "message": {"text": f"{r.check_id}: {r.reason}"},
+             "descriptor": {"id": r.check_id}} for r in errors
+        ]
+    doc = {
+        "$schema": SARIF_SCHEMA,
+        "version": "2.1.0",
+        "runs": [{
+            "tool": {"driver": {
+                "name": "ideogram-prod", "version": report.tool_version, "semanticVersion": report.tool_version,
+                "informationUri": "https://github.com/org/ideogram-prod", "rules": [rule_dict(s) for s in specs],
+            }},
+            "invocations": [invocation],
+            "results": results,
+        }],
+    }
+    return json.dumps(doc, indent=2) + "\n"

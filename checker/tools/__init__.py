@@ -1,0 +1,33 @@
+"""Subprocess wrappers for the external scanners; each returns Hits or raises ToolError."""
+
+from __future__ import annotations
+
+import shutil
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+from checker.errors import ToolError
+
+
+@dataclass(frozen=True, slots=True)
+class Hit:
+    """One raw match from a scanner: where, which check, and a non-secret evidence key for the fingerprint."""
+
+    check_id: str
+    path: str
+    line: int
+    end_line: int
+    evidence: str
+    message: str
+
+
+def executable(name: str) -> str:
+    """The tool installed beside this Python (a venv or the image) first, then PATH."""
+    beside = Path(sys.executable).parent / name
+    if beside.is_file():
+        return str(beside)
+    found = shutil.which(name)
+    if found is None:
+        raise ToolError(f"{name} is not installed (pip install ideogram-prod brings it)")
+    return found
