@@ -51,12 +51,50 @@ class SecretsConfig(_Strict):
     baseline: str = Field(default=".secrets.baseline", description="detect-secrets baseline, relative to PATH.")
 
 
+class KubernetesConfig(_Strict):
+    paths: tuple[str, ...] = Field(
+        default=("k8s/", "kube/", "kubernetes/", "deploy/", "manifests/", "helm/", "charts/", "kustomize/"),
+        description="gitignore-style paths holding Kubernetes manifests (or Helm charts, reported as skipped).")
+    workload: str | None = Field(
+        default=None, description="Name of the Deployment/StatefulSet running the integration "
+        "(default: every workload whose container gets key_env, or mentions ideogram).")
+    key_env: str = Field(default="IDEOGRAM_API_KEY", description="Env var that carries the Ideogram key.")
+    kubernetes_version: str = Field(default="1.30.0", description="Schema version manifests are validated against.")
+
+
+class DocsConfig(_Strict):
+    paths: tuple[str, ...] = Field(
+        default=("docs/", "RUNBOOK*", "README*", "runbook*", "*.md"),
+        description="gitignore-style paths of documents searched for runbook/rotation/rollback/escalation.")
+
+
+class AlertsConfig(_Strict):
+    paths: tuple[str, ...] = Field(
+        default=("*.rules.yml", "*.rules.yaml", "*rules*.yml", "*rules*.yaml", "alerts/", "prometheus/",
+                 "monitoring/"),
+        description="gitignore-style paths of Prometheus rule files or PrometheusRule resources.")
+    queries: dict[str, str] = Field(
+        default_factory=dict,
+        description="PromQL overrides per alert (api_down, high_latency, rate_limited, auth_failures).")
+    runbook_url: str = Field(default="docs/RUNBOOK.md", description="Runbook link put in generated alerts.")
+
+
+class TestsConfig(_Strict):
+    __test__ = False  # NOTE: not a pytest test class despite the name
+    command: str | None = Field(default=None, description="Test command (default: npm test or pytest, detected).")
+    timeout_s: int = Field(default=900, ge=1, description="Seconds before the test command counts as failed.")
+
+
 class Config(_Strict):
     version: int = Field(default=1, ge=1, le=1)
     exclude: tuple[str, ...] = Field(default=(), description="gitignore-style paths no check scans.")
     scan_tests: bool = Field(default=False, description="Also run code-* rules on test files.")
     checks: dict[str, CheckConfig] = Field(default_factory=dict)
     secrets: SecretsConfig = SecretsConfig()
+    kubernetes: KubernetesConfig = KubernetesConfig()
+    docs: DocsConfig = DocsConfig()
+    alerts: AlertsConfig = AlertsConfig()
+    tests: TestsConfig = TestsConfig()
     attestations: dict[str, AttestationConfig] = Field(
         default_factory=dict, description="Evidence for checklist items no machine can verify.")
 

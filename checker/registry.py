@@ -15,6 +15,7 @@ class Engine(enum.StrEnum):
 
     SECRETS = "secrets"
     SEMGREP = "semgrep"
+    NATIVE = "native"  # a Python module in checker/checks/, named by CheckSpec.runner
 
 
 @dataclass(frozen=True, slots=True)
@@ -25,6 +26,7 @@ class CheckSpec:
     severity: Severity
     checklist_item: str
     fix: str
+    runner: str = ""  # Engine.NATIVE only: the module under checker.checks that implements it
 
     @property
     def help_uri(self) -> str:
@@ -97,6 +99,116 @@ CHECKS: tuple[CheckSpec, ...] = (
         "Authorization: Bearer is sent to api.ideogram.ai instead of the Api-Key header",
         Engine.SEMGREP, Severity.ERROR, "step2.error-handling",
         "Send the key in the Api-Key header; Ideogram rejects Bearer tokens with 401.",
+    ),
+    # --- production readiness beyond code (issue 4) ---
+    CheckSpec(
+        "k8s-key-literal",
+        "The Ideogram key is given as a literal value in a Kubernetes manifest",
+        Engine.NATIVE, Severity.ERROR, "step1.keys-in-vault",
+        "Reference a Secret (valueFrom.secretKeyRef or envFrom.secretRef), a CSI secret volume or an "
+        "External Secrets source instead of `value:`.",
+        runner="k8s_manifests",
+    ),
+    CheckSpec(
+        "k8s-key-missing",
+        "The Ideogram workload gets no API key at all",
+        Engine.NATIVE, Severity.ERROR, "step1.env-in-platform",
+        "Give the container the key env var (default IDEOGRAM_API_KEY) from a Secret.",
+        runner="k8s_manifests",
+    ),
+    CheckSpec(
+        "k8s-probes-missing",
+        "The Ideogram workload has no readiness (or liveness) probe",
+        Engine.NATIVE, Severity.WARNING, "step3.health-check",
+        "Add a readinessProbe on the health endpoint that reports Ideogram connectivity, and a livenessProbe.",
+        runner="k8s_manifests",
+    ),
+    CheckSpec(
+        "k8s-resources-missing",
+        "The Ideogram workload has no CPU/memory requests and limits",
+        Engine.NATIVE, Severity.WARNING, "step3.monitoring",
+        "Set resources.requests and resources.limits for cpu and memory on every container.",
+        runner="k8s_manifests",
+    ),
+    CheckSpec(
+        "k8s-manifest-invalid",
+        "A Kubernetes manifest does not validate against the Kubernetes schema",
+        Engine.NATIVE, Severity.ERROR, "step1.env-in-platform",
+        "Fix the fields the validator names; `kubectl apply --dry-run=server` would reject the same manifest.",
+        runner="k8s_manifests",
+    ),
+    CheckSpec(
+        "webhook-insecure-url",
+        "A webhook or callback URL uses plain http://",
+        Engine.NATIVE, Severity.ERROR, "step1.webhook-https",
+        "Serve webhooks over HTTPS only; loopback URLs for local development are allowed.",
+        runner="webhooks",
+    ),
+    CheckSpec(
+        "webhook-unverified",
+        "A webhook handler never verifies the request signature with a constant-time compare",
+        Engine.SEMGREP, Severity.ERROR, "step1.webhook-secrets",
+        "Verify the signature (HMAC or Ed25519) of every webhook before using it, with hmac.compare_digest / "
+        "crypto.timingSafeEqual, and keep the webhook secret in a secret store.",
+    ),
+    CheckSpec(
+        "code-no-circuit-breaker",
+        "Ideogram calls are not protected by a circuit breaker",
+        Engine.SEMGREP, Severity.WARNING, "step3.circuit-breaker",
+        "Wrap Ideogram calls in a circuit breaker (pybreaker, aiobreaker, opossum, cockatiel) so an outage "
+        "fails fast instead of piling up requests.",
+    ),
+    CheckSpec(
+        "code-no-degradation",
+        "An Ideogram failure propagates as an unhandled 500 with no fallback",
+        Engine.SEMGREP, Severity.WARNING, "step3.graceful-degradation",
+        "Catch Ideogram failures at the handler and degrade: a cached or placeholder image, a queued retry, "
+        "or a clear 503 with Retry-After.",
+    ),
+    CheckSpec(
+        "docs-runbook",
+        "No incident runbook for the Ideogram integration",
+        Engine.NATIVE, Severity.WARNING, "step4.runbook",
+        "Write a runbook section: symptoms, dashboards, first steps for each alert (`ideogram-prod init` "
+        "writes one).",
+        runner="docs",
+    ),
+    CheckSpec(
+        "docs-key-rotation",
+        "No documented Ideogram API key rotation procedure",
+        Engine.NATIVE, Severity.WARNING, "step4.key-rotation",
+        "Document how to create a new key, roll it out through the secret store, verify, and revoke the old one.",
+        runner="docs",
+    ),
+    CheckSpec(
+        "docs-rollback",
+        "No documented rollback procedure",
+        Engine.NATIVE, Severity.WARNING, "step4.rollback",
+        "Document the rollback commands (`ideogram-prod rollout rollback`, `kubectl rollout undo`) and how "
+        "to verify.",
+        runner="docs",
+    ),
+    CheckSpec(
+        "docs-escalation",
+        "No on-call escalation path",
+        Engine.NATIVE, Severity.WARNING, "step4.escalation",
+        "Document who is paged for P1/P2, how to reach them, and when to contact Ideogram support.",
+        runner="docs",
+    ),
+    CheckSpec(
+        "alerts-missing",
+        "Prometheus alert rules do not cover the seed's four Ideogram alerts",
+        Engine.NATIVE, Severity.ERROR, "step3.monitoring",
+        "Alert on 5xx > 10/min (P1), p99 > 5000 ms (P2), 429 > 5/min (P2) and any 401/403 (P1); "
+        "`ideogram-prod alerts` writes the rules.",
+        runner="alerts",
+    ),
+    CheckSpec(
+        "tests-pass",
+        "The project's test suite does not pass",
+        Engine.NATIVE, Severity.ERROR, "step2.tests-passing",
+        "Make the tests pass, or configure the right command under `tests.command`.",
+        runner="tests_pass",
     ),
 )
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from checker.config import DEFAULT_CODE_EXCLUDE, DEFAULT_EXCLUDE, Config
@@ -37,11 +37,27 @@ class EngineRun:
     hits: tuple[Hit, ...] = ()
     error: str | None = None
     files: int = 0
+    skipped: dict[str, str] = field(default_factory=dict)
+    notes: dict[str, str] = field(default_factory=dict)
 
 
 def code_files(files: Sequence[str], config: Config) -> list[str]:
     spec = matcher(() if config.scan_tests else DEFAULT_CODE_EXCLUDE)
     return [f for f in files if f.endswith(CODE_SUFFIXES) and not spec.match_file(f)]
+
+
+def _native_task(runner: str, req: ScanRequest, files: list[str], ids: list[str]) -> Callable[[], EngineRun]:
+    def task() -> EngineRun:
+        from checker.checks import NativeContext, run_native
+
+        try:
+            outcome = run_native(runner, NativeContext(req.root, tuple(files), req.config, tuple(ids)))
+        except ToolError as exc:
+            return EngineRun(error=str(exc))
+        return EngineRun(tuple(outcome.hits), files=len(files), skipped=dict(outcome.skipped),
+                         notes=dict(outcome.notes))
+
+    return task
 
 
 def _engine_task(engine: Engine, req: ScanRequest, files: list[str], ids: list[str]) -> Callable[[], EngineRun]:
@@ -62,15 +78,30 @@ def _engine_task(engine: Engine, req: ScanRequest, files: list[str], ids: list[s
     return task
 
 
-def run_engines(req: ScanRequest, files: list[str], enabled: Sequence[CheckSpec]) -> dict[Engine, EngineRun]:
-    """Each engine runs once for all its checks; the engines run in parallel (each is its own process)."""
-    wanted: dict[Engine, list[str]] = {}
+def run_key(spec: CheckSpec) -> str:
+    """Checks that share a run key are produced by one run: one semgrep, one detect-secrets, one per module."""
+    return f"native:{spec.runner}" if spec.engine is Engine.NATIVE else str(spec.engine)
+
+
+def run_engines(
+    req: ScanRequest, files: list[str], enabled: Sequence[CheckSpec], all_files: list[str] | None = None,
+) -> dict[str, EngineRun]:
+    """Each run serves all its checks; runs go in parallel (the scanners are separate processes).
+
+    Native checks judge the whole repository (`all_files`): a missing runbook is not a changed line.
+    """
+    wanted: dict[str, list[str]] = {}
     for spec in enabled:
-        wanted.setdefault(spec.engine, []).append(spec.id)
-    tasks = {engine: _engine_task(engine, req, files, ids) for engine, ids in wanted.items()}
+        wanted.setdefault(run_key(spec), []).append(spec.id)
+    tasks: dict[str, Callable[[], EngineRun]] = {}
+    for key, ids in wanted.items():
+        if key.startswith("native:"):
+            tasks[key] = _native_task(key.removeprefix("native:"), req, all_files or files, ids)
+        else:
+            tasks[key] = _engine_task(Engine(key), req, files, ids)
     with ThreadPoolExecutor(max_workers=max(1, len(tasks))) as pool:
-        futures = {engine: pool.submit(task) for engine, task in tasks.items()}
-        return {engine: future.result() for engine, future in futures.items()}
+        futures = {key: pool.submit(task) for key, task in tasks.items()}
+        return {key: future.result() for key, future in futures.items()}
 
 
 def _keep(hit: Hit, changed: ChangedLines | None) -> bool:
@@ -81,14 +112,14 @@ def _keep(hit: Hit, changed: ChangedLines | None) -> bool:
 
 
 def results_for(
-    req: ScanRequest, runs: dict[Engine, EngineRun], changed: ChangedLines | None,
+    req: ScanRequest, runs: dict[str, EngineRun], changed: ChangedLines | None,
     allowed_secrets: set[tuple[str, str]],
 ) -> tuple[CheckResult, ...]:
     by_id = {spec.id: spec for spec in req.checks}
     found: dict[str, list[Finding]] = {spec.id: [] for spec in req.checks}
     suppressed: dict[str, int] = {spec.id: 0 for spec in req.checks}
     suppressions = Suppressions(req.root)
-    for engine, run in runs.items():
+    for key, run in runs.items():
         for hit in run.hits:
             spec = by_id.get(hit.check_id)
             if spec is None or not _keep(hit, changed):
@@ -96,7 +127,7 @@ def results_for(
             cfg = req.config.check(spec.id)
             if cfg.exclude and matcher(cfg.exclude).match_file(hit.path):
                 continue
-            if engine is Engine.SECRETS and (hit.path, hit.evidence) in allowed_secrets:
+            if key == Engine.SECRETS and (hit.path, hit.evidence) in allowed_secrets:
                 continue
             if suppressions.covers(hit.path, hit.line, spec.id):
                 suppressed[spec.id] += 1
@@ -111,22 +142,26 @@ def results_for(
         if not req.config.check(spec.id).enabled:
             results.append(CheckResult(spec.id, Status.SKIPPED, "disabled in configuration"))
             continue
-        run = runs[spec.engine]
+        run = runs[run_key(spec)]
         if run.error is not None:
             results.append(CheckResult(spec.id, Status.ERROR, run.error))
             continue
         findings = tuple(sorted(found[spec.id], key=Finding.sort_key))
-        note = f"; {suppressed[spec.id]} suppressed inline" if suppressed[spec.id] else ""
+        if spec.id in run.skipped and not findings:
+            results.append(CheckResult(spec.id, Status.SKIPPED, run.skipped[spec.id]))
+            continue
+        reason = run.notes.get(spec.id, f"{run.files} file(s) scanned")
+        if suppressed[spec.id]:
+            reason += f"; {suppressed[spec.id]} suppressed inline"
         status = Status.FAILED if findings else Status.PASSED
-        results.append(CheckResult(spec.id, status, f"{run.files} file(s) scanned{note}", findings))
+        results.append(CheckResult(spec.id, status, reason, findings))
     return sorted_results(results)
 
 
 def run_scan(req: ScanRequest) -> tuple[CheckResult, ...]:
-    files = list_files(req.root, (*DEFAULT_EXCLUDE, *req.config.exclude))
+    all_files = list_files(req.root, (*DEFAULT_EXCLUDE, *req.config.exclude))
     changed = changed_lines(req.root, req.diff_base) if req.diff_base else None
-    if changed is not None:
-        files = [f for f in files if f in changed]
+    files = all_files if changed is None else [f for f in all_files if f in changed]
     enabled = [spec for spec in req.checks if req.config.check(spec.id).enabled]
     allowed: set[tuple[str, str]] = set()
     if any(spec.engine is Engine.SECRETS for spec in enabled):
@@ -134,5 +169,5 @@ def run_scan(req: ScanRequest) -> tuple[CheckResult, ...]:
 
         allowed = baseline_allowed(req.root, req.config.secrets.baseline)
     log.info("scanning %d file(s) under %s", len(files), req.root)
-    runs = run_engines(req, files, enabled)
+    runs = run_engines(req, files, enabled, all_files)
     return results_for(req, runs, changed, allowed)
