@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import importlib
 import json
 import logging
 import os
@@ -17,10 +18,14 @@ from checker.errors import CheckerError, ExitCode, InputError, UsageError
 from checker.redact import REDACTOR, RedactingFilter
 
 PROG = "ideogram-prod"
+# Subcommands that live in their own modules: each has register(subparsers, common_parent).
+COMMAND_MODULES: tuple[str, ...] = ()
 log = logging.getLogger("checker")
 
 
-class _Parser(argparse.ArgumentParser):
+class Parser(argparse.ArgumentParser):
+    """argparse that raises UsageError (one line, exit 2) instead of printing usage and exiting."""
+
     def error(self, message: str) -> NoReturn:
         raise UsageError(message)
 
@@ -63,15 +68,15 @@ def setup_logging(verbosity: int) -> None:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = _Parser(prog=PROG, description="Make shipping an Ideogram integration to production safe.")
+    parser = Parser(prog=PROG, description="Make shipping an Ideogram integration to production safe.")
     parser.add_argument("--version", action="version", version=f"{PROG} {__version__}")
     parser.add_argument("--debug", action="store_true", help="show tracebacks of internal errors")
     parser.add_argument("-v", "--verbose", action="count", default=0, help="more logging on stderr (-vv: debug)")
     # NOTE: the same flags after the subcommand; SUPPRESS keeps a value given before it.
-    common = _Parser(add_help=False)
+    common = Parser(add_help=False)
     common.add_argument("--debug", action="store_true", default=argparse.SUPPRESS, help=argparse.SUPPRESS)
     common.add_argument("-v", "--verbose", action="count", default=argparse.SUPPRESS, help=argparse.SUPPRESS)
-    sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=Parser)
     sub.required = True
 
     check = sub.add_parser("check", parents=[common], help="static PR gate: secrets, the Ideogram rule pack, reports")
@@ -89,6 +94,9 @@ def build_parser() -> argparse.ArgumentParser:
 
     sub.add_parser("rules", parents=[common], help="list every check id with a one-line description")
     sub.add_parser("config-schema", parents=[common], help="print the JSON Schema of .ideogram-prod.yaml")
+    for name in COMMAND_MODULES:
+        # Each module adds its subparser and sets `handler`; they import their heavy parts lazily.
+        importlib.import_module(name).register(sub, common)
     return parser
 
 
@@ -174,7 +182,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     def run() -> int:
         args = build_parser().parse_args(args_list)
         setup_logging(args.verbose)
-        return COMMANDS[args.command](args)
+        handler = getattr(args, "handler", None) or COMMANDS[args.command]
+        return int(handler(args))
 
     return guarded(run, debug="--debug" in args_list)
 
