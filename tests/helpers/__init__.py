@@ -1,0 +1,1 @@
+"""Shared test helpers: run the CLI for real, find required tools, fetch reference schemas."""
