@@ -1,0 +1,158 @@
+"""The CLI contract: exit codes, one-line errors, no tracebacks, the rules and schema commands."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from checker.cli import guarded
+from checker.errors import ConfigError
+from checker.registry import CHECKS
+
+
+def one_line_error(stderr: str) -> str:
+    lines = stderr.strip().splitlines()
+    assert len(lines) == 1, stderr
+    assert "Traceback" not in stderr
+    assert lines[0].startswith("ideogram-prod: error: ")
+    return lines[0]
+
+
+def test_rules_lists_every_check_id(cli):
+    result = cli("rules")
+    assert result.returncode == 0
+    listed = [line.split()[0] for line in result.stdout.splitlines()]
+    assert listed == [spec.id for spec in CHECKS]
+
+
+def test_config_schema_is_json_schema_rejecting_unknown_keys(cli):
+    result = cli("config-schema")
+    assert result.returncode == 0
+    schema = json.loads(result.stdout)
+    assert schema["additionalProperties"] is False
+    assert "checks" in schema["properties"] and "attestations" in schema["properties"]
+
+
+def test_version(cli):
+    result = cli("--version")
+    assert result.returncode == 0 and result.stdout.startswith("ideogram-prod ")
+
+
+@pytest.mark.parametrize(
+    ("args", "expected"),
+    [
+        (["check", "/definitely/not/here"], "no such directory"),
+        (["check", ".", "--select", "code-nope"], "unknown check id 'code-nope'"),
+        (["check", ".", "--jobs", "0"], "--jobs: must be at least 1"),
+        (["check", ".", "--bogus"], "unrecognized arguments: --bogus"),
+        (["frobnicate"], "invalid choice"),
+        ([], "required"),
+    ],
+)
+def test_bad_usage_is_one_line_and_exit_2(cli, tmp_path, args, expected):
+    result = cli(*args, cwd=tmp_path)
+    assert result.returncode == 2
+    assert expected in one_line_error(result.stderr)
+
+
+@pytest.mark.parametrize(
+    ("config", "expected"),
+    [
+        ("checks: [oops\n", "invalid YAML at line 2, column 1"),
+        ("- just\n- a list\n", "the top level must be a mapping"),
+        ("verison: 1\n", "verison: unknown key"),
+        ("checks:\n  code-ideogram-no-timeout:\n    enabeld: false\n", "checks.code-ideogram-no-timeout.enabeld: unknown key"),
+        ("checks:\n  not-a-check: {}\n", "unknown check id 'not-a-check'"),
+        ("checks:\n  secret-generic:\n    severity: fatal\n", "checks.secret-generic.severity"),
+        ("attestations:\n  step1.key-scopes: {by: ann, date: yesterday, link: x}\n", "attestations.step1.key-scopes.date"),
+        ("attestations:\n  step9.nope: {by: ann, date: 2026-01-01, link: x}\n", "unknown checklist item"),
+    ],
+)
+def test_malformed_config_is_one_line_and_exit_2(cli, tmp_path, config, expected):
+    (tmp_path / ".ideogram-prod.yaml").write_text(config)
+    result = cli("check", str(tmp_path))
+    assert result.returncode == 2
+    line = one_line_error(result.stderr)
+    assert expected in line
+    assert ".ideogram-prod.yaml" in line
+
+
+def test_config_error_never_echoes_the_value(cli, tmp_path):
+    secret = "ik_ConfigValueMustNotEcho_7Hq2"
+    (tmp_path / ".ideogram-prod.yaml").write_text(f"checks:\n  secret-generic:\n    enabled: {secret}\n")
+    result = cli("check", str(tmp_path))
+    assert result.returncode == 2
+    assert secret not in result.stderr + result.stdout
+
+
+def test_explicit_missing_config_is_exit_2(cli, tmp_path):
+    result = cli("check", str(tmp_path), "--config", str(tmp_path / "nope.yaml"))
+    assert result.returncode == 2
+    assert "config file not found" in one_line_error(result.stderr)
+
+
+def test_unwritable_output_is_exit_2(cli, tmp_path):
+    (tmp_path / "a.py").write_text("x = 1\n")
+    result = cli("check", str(tmp_path), "--select", "secret-generic", "--json", str(tmp_path / "no" / "dir.json"))
+    assert result.returncode == 2
+    assert "cannot write" in one_line_error(result.stderr)
+
+
+def _boom() -> int:
+    raise ValueError("unexpected state ik_SecretInBug_123456")
+
+
+def test_internal_error_is_one_line_exit_3_and_redacted(capsys):
+    from checker.redact import REDACTOR
+
+    REDACTOR.register("ik_SecretInBug_123456")
+    assert guarded(_boom, debug=False) == 3
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "Traceback" not in err
+    assert "internal error: ValueError" in err and "rerun with --debug" in err
+    assert "ik_SecretInBug_123456" not in err
+
+
+def test_internal_error_shows_redacted_traceback_with_debug(capsys):
+    from checker.redact import REDACTOR
+
+    REDACTOR.register("ik_SecretInBug_123456")
+    assert guarded(_boom, debug=True) == 3
+    err = capsys.readouterr().err
+    assert "Traceback" in err and "ik_SecretInBug_123456" not in err
+
+
+def test_user_errors_keep_their_code(capsys):
+    def bad() -> int:
+        raise ConfigError("x.yaml: checks: unknown key")
+
+    assert guarded(bad, debug=False) == 2
+    assert capsys.readouterr().err == "ideogram-prod: error: x.yaml: checks: unknown key\n"
+
+
+def test_interrupt_is_130(capsys):
+    def interrupted() -> int:
+        raise KeyboardInterrupt
+
+    assert guarded(interrupted, debug=False) == 130
+
+
+def test_verbose_flag_after_subcommand(cli, tmp_path):
+    (tmp_path / "a.py").write_text("x = 1\n")
+    result = cli("check", str(tmp_path), "--select", "secret-generic", "-v")
+    assert result.returncode == 0, result.stderr
+    assert "scanning 1 file(s)" in result.stderr
+
+
+def test_python_m_checker_and_console_script_agree(tmp_path: Path):
+    import shutil
+    import subprocess
+    import sys
+
+    script = Path(sys.executable).parent / "ideogram-prod"
+    exe = str(script) if script.exists() else shutil.which("ideogram-prod")
+    assert exe, "the ideogram-prod console script is installed"
+    out = subprocess.run([exe, "rules"], capture_output=True, text=True, check=True).stdout
+    assert out.splitlines()[0].startswith("secret-ideogram-key")

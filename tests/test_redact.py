@@ -1,0 +1,50 @@
+"""Redaction and fingerprints: pure functions, table-tested."""
+
+from __future__ import annotations
+
+import logging
+
+import pytest
+
+from checker.redact import MASK, RedactingFilter, Redactor, fingerprint, secret_fingerprint
+
+KEY = "ik_9Qm2Xv7Lp4Rt8Wz1Yb6Cf3Hj5Sd0Ga2Nk"
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        (f"key={KEY}", f"key={MASK}"),
+        (f"prefix {KEY[:8]} logged", f"prefix {MASK} logged"),
+        (f"{KEY}{KEY}", MASK + MASK),
+        ("nothing here", "nothing here"),
+    ],
+)
+def test_redactor_masks_values_and_prefixes(text, expected):
+    r = Redactor()
+    r.register(KEY)
+    assert r(text) == expected
+
+
+def test_short_or_empty_values_are_not_registered():
+    r = Redactor()
+    r.register("")
+    r.register(None)
+    r.register("ab")
+    assert r("ab cd") == "ab cd"
+
+
+def test_logging_filter_redacts_args(caplog):
+    r = Redactor()
+    r.register(KEY)
+    logger = logging.getLogger("test.redact")
+    logger.addFilter(RedactingFilter(r))
+    with caplog.at_level(logging.INFO, logger="test.redact"):
+        logger.info("calling with %s", KEY)
+    assert KEY not in caplog.text and MASK in caplog.text
+
+
+def test_fingerprints_are_stable_and_hide_the_value():
+    assert fingerprint("a", "b") == fingerprint("a", "b") != fingerprint("a", "c")
+    fp = secret_fingerprint(KEY)
+    assert KEY not in fp and fp.startswith("sha256:") and fp == secret_fingerprint(KEY)
