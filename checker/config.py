@@ -78,6 +78,18 @@ class AlertsConfig(_Strict):
         description="PromQL overrides per alert (api_down, high_latency, rate_limited, auth_failures).")
     runbook_url: str = Field(default="docs/RUNBOOK.md", description="Runbook link put in generated alerts.")
 
+    @field_validator("queries")
+    @classmethod
+    def _known_alerts(cls, value: dict[str, str]) -> dict[str, str]:
+        from checker.alerts import ALERT_KEYS
+
+        for key, query in value.items():
+            if key not in ALERT_KEYS:
+                raise ValueError(f"unknown alert {key!r} (known: {', '.join(ALERT_KEYS)})")
+            if not query.strip():
+                raise ValueError(f"{key}: the query is empty")
+        return value
+
 
 class TestsConfig(_Strict):
     __test__ = False  # NOTE: not a pytest test class despite the name
