@@ -59,7 +59,13 @@ class KubernetesConfig(_Strict):
         default=None, description="Name of the Deployment/StatefulSet running the integration "
         "(default: every workload whose container gets key_env, or mentions ideogram).")
     key_env: str = Field(default="IDEOGRAM_API_KEY", description="Env var that carries the Ideogram key.")
-    kubernetes_version: str = Field(default="1.30.0", description="Schema version manifests are validated against.")
+    kubernetes_version: str = Field(
+        default="1.30.0", pattern=r"^v?\d+\.\d+(\.\d+)?$",
+        description="Schema version manifests are validated against (kubernetes-validate covers 1.25-1.37).")
+    strict: bool = Field(default=True, description="Reject unknown fields, as `kubectl apply` does by default.")
+    require_cpu_limit: bool = Field(
+        default=True, description="k8s-resources-missing also asks for limits.cpu (set false if you avoid CPU "
+        "limits on purpose; requests and the memory limit are still required).")
 
 
 class DocsConfig(_Strict):
