@@ -15,12 +15,12 @@ _VALUE = r"""["'`]?([A-Za-z0-9_\-+/=.~]{20,200})["'`]?"""
 
 # An Api-Key header (Ideogram's auth header) given a literal: dicts, objects, curl -H, HTTP files.
 _HEADER = re.compile(r"""(?i)["'`]?\bapi[-_]key["'`]?\s*(?::|=>?|,)\s*""" + _VALUE)
-# A name that mentions ideogram bound to a literal: IDEOGRAM_API_KEY=..., ideogramKey: "...", JSON/YAML.
-_NAMED = re.compile(
-    r"""(?i)\b[\w.\-]*ideogram[\w.\-]*["'`]?\s*(?::=|:|=>?|,)\s*(?:[rbuf]{0,2})""" + _VALUE
-)
+# A credential-like name that mentions ideogram bound to a literal: IDEOGRAM_API_KEY=..., ideogramToken: "...".
+_CRED_NAME = r"""[\w.\-]*(?:ideogram[\w.\-]*(?:key|token|secret|auth|cred|pass)|(?:key|token|secret|auth|cred|pass)""" \
+    r"""[\w.\-]*ideogram)[\w.\-]*"""
+_NAMED = re.compile(r"""(?i)\b""" + _CRED_NAME + r"""["'`]?\s*(?::=|:|=>?|,)\s*(?:[rbuf]{0,2})""" + _VALUE)
 # Kubernetes / compose env lists: `- name: IDEOGRAM_API_KEY` on the line before `value: ...`.
-_ENV_NAME = re.compile(r"""(?i)\bname["']?\s*[:=]\s*["']?[\w.\-]*ideogram[\w.\-]*""")
+_ENV_NAME = re.compile(r"""(?i)\bname["']?\s*[:=]\s*["']?""" + _CRED_NAME)
 _ENV_VALUE = re.compile(r"""(?i)^\s*-?\s*["']?value["']?\s*[:=]\s*""" + _VALUE)
 
 _PLACEHOLDER = re.compile(r"(?i)your|example|placeholder|changeme|replace|dummy|redacted|xxxx|\*\*\*|<|>|\$\{|\{\{")

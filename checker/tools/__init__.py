@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 import sys
 from dataclasses import dataclass
@@ -23,7 +24,10 @@ class Hit:
 
 
 def executable(name: str) -> str:
-    """The tool installed beside this Python (a venv or the image) first, then PATH."""
+    """IDEOGRAM_PROD_<NAME> if set (a pinned install elsewhere), else the tool beside this Python, else PATH."""
+    override = os.environ.get("IDEOGRAM_PROD_" + name.upper().replace("-", "_"))
+    if override:
+        return override
     beside = Path(sys.executable).parent / name
     if beside.is_file():
         return str(beside)
