@@ -93,6 +93,7 @@ class Api:
         self.store = store
         self.controller = controller
         self.closing = threading.Event()
+        self.watch_started = threading.Event()  # set whenever a client opens a watch
         self._rng = random.Random(1)
         self._next_ip = 10
 
@@ -217,6 +218,7 @@ class Api:
             else:
                 initial, start_rv = [], int(since)
             index = bisect.bisect_right([e.rv for e in self.store.events], start_rv)
+        self.watch_started.set()
         return self._watch_stream(r, namespace, match, initial, index, time.monotonic() + timeout)
 
     def _watch_stream(

@@ -177,11 +177,20 @@ class Cluster:
             self.advance(due - self.clock.now())
 
     @contextlib.contextmanager
-    def clock_running(self, speed: float = 60.0, tick: float = 0.01) -> Iterator[None]:
-        """Let simulated time run at `speed` x real time, for clients that wait in real time (rollout status)."""
+    def clock_running(self, speed: float = 60.0, tick: float = 0.01, after_watch: bool = False) -> Iterator[None]:
+        """Let simulated time run at `speed` x real time, for clients that wait in real time (rollout status).
+
+        With after_watch, time starts only once a client opens a watch, so a slow-starting client
+        (the kubectl dispatcher takes ~1 s) still sees the rollout from its beginning.
+        """
         stop = threading.Event()
+        if after_watch:
+            self.api.watch_started.clear()
 
         def run() -> None:
+            if after_watch:
+                while not stop.is_set() and not self.api.watch_started.wait(0.05):
+                    pass
             while not stop.wait(tick):
                 self.advance(speed * tick)
 
@@ -206,7 +215,10 @@ class Cluster:
         self, *args: str, version: str | None = None, timeout: float = 60.0, speed: float | None = None,
         stdin: str | None = None,
     ) -> subprocess.CompletedProcess[str]:
-        """Run real kubectl (version "1.27" -> kubectl.1.27) with this kubeconfig and a fresh KUBECACHEDIR."""
+        """Run real kubectl (version "1.27" -> kubectl.1.27) with this kubeconfig and a fresh KUBECACHEDIR.
+
+        With `speed`, simulated time runs at that factor from the first watch kubectl opens until it exits.
+        """
         exe = kubectl_path(version)
         if exe is None:
             raise FileNotFoundError(f"kubectl{'.' + version if version else ''} not found")
@@ -215,7 +227,7 @@ class Cluster:
         env = {k: v for k, v in os.environ.items() if not k.startswith("KUBERNETES_")}
         env.update(KUBECONFIG=str(self.kubeconfig), KUBECACHEDIR=str(cache), NO_COLOR="1")
         cmd = [exe, *args]
-        ctx = self.clock_running(speed) if speed else contextlib.nullcontext()
+        ctx = self.clock_running(speed, after_watch=True) if speed else contextlib.nullcontext()
         with ctx:
             return subprocess.run(
                 cmd, env=env, input=stdin, capture_output=True, text=True, timeout=timeout, check=False

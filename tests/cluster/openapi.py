@@ -80,3 +80,18 @@ def document(path: str) -> Obj | None:
     if version not in groups().get(group, []):
         return None
     return _v3_group_version(group, version)
+
+
+def _pb_string(field: int, value: bytes) -> bytes:
+    assert len(value) < 128
+    return bytes([field << 3 | 2, len(value)]) + value
+
+
+def v2_protobuf(minor: str) -> bytes:
+    """A minimal gnostic openapi_v2.Document (swagger "2.0" and info only) for kubectl <= 1.28.
+
+    Those kubectl builds fetch /openapi/v2 as protobuf and fail on JSON; with no definitions they skip
+    client-side schema checks and still learn from /openapi/v3 that the server validates fields.
+    """
+    info = _pb_string(1, b"Kubernetes") + _pb_string(2, f"v1.{minor}.0".encode())
+    return _pb_string(1, b"2.0") + _pb_string(2, info)

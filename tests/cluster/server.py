@@ -134,6 +134,13 @@ class Handler(BaseHTTPRequestHandler):
         if self.command != "HEAD":
             self.wfile.write(data)
 
+    def _send_bytes(self, code: int, data: bytes, content_type: str) -> None:
+        self.send_response(code)
+        self.send_header("Content-Type", content_type)
+        self.send_header("Content-Length", str(len(data)))
+        self.end_headers()
+        self.wfile.write(data)
+
     def _record(self, path: str, query: dict[str, str], ctype: str, raw: bytes, status: int) -> None:
         body: Any = None
         if raw:
@@ -160,6 +167,9 @@ class Handler(BaseHTTPRequestHandler):
         if fault is not None and fault.status:
             self._record(path, query, ctype, raw, fault.status)
             return self._send_fault(fault.status, path)
+        if path == "/openapi/v2" and "protobuf" in self.headers.get("Accept", ""):
+            self._record(path, query, ctype, raw, 200)
+            return self._send_bytes(200, openapi.v2_protobuf(self.server.minor), "application/com.github.proto-openapi.spec.v2.v1.0+protobuf")
         try:
             doc = self._discovery(path)
             if doc is not None:
