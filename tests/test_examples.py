@@ -1,0 +1,65 @@
+"""The bundled examples: the vulnerable app trips every check, the hardened one passes them all."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+
+from checker.registry import CHECKS
+from tests.helpers.plugin import REPO, git
+
+EXAMPLES = REPO / "examples"
+
+
+def copy_as_repo(name: str, tmp_path: Path) -> Path:
+    """A copy in its own git repo, as a user's checkout would be (the examples live inside ours)."""
+    root = tmp_path / name
+    shutil.copytree(EXAMPLES / name, root)
+    git(root, "init", "-q", "-b", "main")
+    git(root, "add", "-A")
+    git(root, "commit", "-q", "-m", "example")
+    return root
+
+
+@pytest.fixture(scope="module")
+def vulnerable_report(tmp_path_factory) -> dict[str, object]:
+    from tests.helpers.plugin import run_cli
+
+    tmp = tmp_path_factory.mktemp("vuln")
+    root = copy_as_repo("vulnerable", tmp)
+    out = tmp / "out.json"
+    result = run_cli("check", str(root), "--json", str(out))
+    assert result.returncode == 1, result.stderr
+    return json.loads(out.read_text())
+
+
+@pytest.mark.parametrize("check_id", [spec.id for spec in CHECKS])
+def test_vulnerable_example_trips_every_check(vulnerable_report, check_id):
+    ids = {f["check_id"] for f in vulnerable_report["findings"]}  # type: ignore[union-attr]
+    assert check_id in ids
+
+
+def test_vulnerable_checklist_fails_items(vulnerable_report):
+    statuses = {e["item"]: e["status"] for e in vulnerable_report["checklist"]}  # type: ignore[union-attr]
+    assert statuses["step1.keys-in-vault"] == "fail"
+    assert statuses["step1.key-scopes"] == "manual"
+
+
+def test_hardened_example_passes_with_no_findings(cli, tmp_path):
+    root = copy_as_repo("hardened", tmp_path)
+    out = tmp_path / "out.json"
+    result = cli("check", str(root), "--json", str(out))
+    doc = json.loads(out.read_text())
+    assert doc["findings"] == [], json.dumps(doc["findings"], indent=1)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert {r["status"] for r in doc["results"]} == {"passed"}
+
+
+def test_main_command_on_the_bundled_example_in_place(cli):
+    """The README's command, run where the example lives (inside this repository)."""
+    result = cli("check", "examples/vulnerable")
+    assert result.returncode == 1
+    assert "secret-ideogram-key" in result.stdout
