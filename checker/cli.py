@@ -124,8 +124,8 @@ def cmd_check(args: argparse.Namespace) -> int:
     from checker.checklist import checklist
     from checker.config import load_config
     from checker.findings import Report, Status
-    from checker.reporters import github, json_v1, sarif, text
     from checker.registry import BY_ID
+    from checker.reporters import github, json_v1, sarif, text
     from checker.scan import ScanRequest, run_scan
 
     root = Path(args.path)

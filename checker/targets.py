@@ -6,6 +6,7 @@ import os
 import subprocess
 from collections.abc import Iterable, Sequence
 from pathlib import Path
+from typing import Any
 
 import pathspec
 
@@ -24,7 +25,7 @@ def is_git_tree(root: Path) -> bool:
     return proc.returncode == 0 and proc.stdout.strip() == "true"
 
 
-def _walk(root: Path, spec: pathspec.PathSpec) -> list[str]:
+def _walk(root: Path, spec: pathspec.PathSpec[Any]) -> list[str]:
     found: list[str] = []
     for dirpath, dirnames, filenames in os.walk(root):
         rel_dir = Path(dirpath).relative_to(root).as_posix()
@@ -47,5 +48,5 @@ def list_files(root: Path, exclude: Sequence[str]) -> list[str]:
     return sorted(n for n in names if not spec.match_file(n) and (root / n).is_file() and not (root / n).is_symlink())
 
 
-def matcher(patterns: Iterable[str]) -> pathspec.PathSpec:
+def matcher(patterns: Iterable[str]) -> pathspec.PathSpec[Any]:
     return pathspec.PathSpec.from_lines("gitwildmatch", list(patterns))

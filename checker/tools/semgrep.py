@@ -106,7 +106,7 @@ def run(root: Path, files: Sequence[str], check_ids: Sequence[str], jobs: int | 
     with tempfile.TemporaryDirectory(prefix="ideogram-prod-semgrep-") as tmp:
         workdir = Path(tmp)
         out = workdir / "out.json"
-        cmd = command([rule_file(c) for c in check_ids], out, jobs) + ["--", *files]
+        cmd = [*command([rule_file(c) for c in check_ids], out, jobs), "--", *files]
         try:
             proc = subprocess.run(cmd, cwd=root, env=offline_env(workdir), capture_output=True, text=True,
                                   check=False, stdin=subprocess.DEVNULL)
