@@ -19,7 +19,7 @@ from checker.redact import REDACTOR, RedactingFilter
 
 PROG = "ideogram-prod"
 # Subcommands that live in their own modules: each has register(subparsers, common_parent).
-COMMAND_MODULES: tuple[str, ...] = ("checker.alerts_cmd",)
+COMMAND_MODULES: tuple[str, ...] = ("checker.alerts_cmd", "checker.init_cmd")
 log = logging.getLogger("checker")
 
 
