@@ -315,7 +315,8 @@ def inventory(root: Path, files: Iterable[str], cfg: KubernetesConfig) -> Invent
         except yaml.YAMLError as exc:
             if listed:
                 mark = getattr(exc, "problem_mark", None)
-                line = int(mark.line) + 1 if mark is not None else 1
+                last = max(1, raw.count(b"\n") + (0 if raw.endswith(b"\n") else 1))
+                line = min(int(mark.line) + 1, last) if mark is not None else 1
                 problem = getattr(exc, "problem", None) or type(exc).__name__
                 inv.broken.append(Hit(INVALID, path, line, line, "yaml-syntax",
                                       f"not valid YAML: {problem}"))

@@ -35,6 +35,8 @@ _URL_CREDENTIALS = re.compile(r"://[^/@\s:]+:[^/@\s]+@")
 _ANSI = re.compile(r"\x1b\[[0-9;?]*[A-Za-z]")
 # Key-shaped tokens: 12+ word characters mixing upper case, lower case and digits (paths and identifiers don't).
 _TOKEN = re.compile(r"(?<![A-Za-z0-9_\-])[A-Za-z0-9_\-]{12,}(?![A-Za-z0-9_\-])")
+# pytest shortens a long repr to its two ends, 'ik_Abc12...xY9z': each end alone may look harmless.
+_TRUNCATED = re.compile(r"(?<![A-Za-z0-9_\-])([A-Za-z0-9_\-+/=]{4,})\.\.\.([A-Za-z0-9_\-+/=]{4,})(?![A-Za-z0-9_\-])")
 MASK = "***"
 _PYTEST_FAILED = re.compile(r"^(?:FAILED|ERROR) (?P<path>[^\s:]+\.py)(?:::|\s|$)", re.MULTILINE)
 
@@ -60,6 +62,8 @@ def clean_env(environ: Mapping[str, str]) -> tuple[dict[str, str], list[str]]:
         else:
             env[name] = value
     env.setdefault("CI", "true")  # NOTE: keeps watch-mode runners (react-scripts, vitest) from waiting for input
+    env.setdefault("npm_config_update_notifier", "false")  # no registry call from a test run
+    env.setdefault("npm_config_fund", "false")
     env["PYTHONDONTWRITEBYTECODE"] = "1"
     env["NO_COLOR"] = "1"
     env["FORCE_COLOR"] = "0"
@@ -77,6 +81,8 @@ def looks_secret(token: str) -> bool:
 
 
 def mask_tokens(text: str) -> str:
+    text = _TRUNCATED.sub(
+        lambda m: f"{MASK}...{MASK}" if looks_secret(m.group(1) + m.group(2)) else m.group(0), text)
     return _TOKEN.sub(lambda m: MASK if looks_secret(m.group(0)) else m.group(0), text)
 
 

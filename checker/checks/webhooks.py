@@ -173,6 +173,10 @@ def scanned(path: str) -> bool:
     return path.endswith(SUFFIXES) or name in NAMES or name.startswith((".env.", "Dockerfile", "docker-compose"))
 
 
+def _where(host: str) -> str:
+    return "host built at runtime" if host == "(dynamic)" else f"host {host}"
+
+
 def file_hits(path: str, source: str) -> list[Hit]:
     found = text_hits(source)
     if path.endswith(STRUCTURED):
@@ -184,7 +188,7 @@ def file_hits(path: str, source: str) -> list[Hit]:
         key = (url.name.lower(), url.host)
         counts[key] = counts.get(key, 0) + 1
         hits.append(Hit(CHECK_ID, path, url.line, url.line, f"{key[0]}|{key[1]}|{counts[key]}",
-                        f"{url.name} is a plain http:// URL (host {url.host}); serve webhooks and callbacks "
+                        f"{url.name} is a plain http:// URL ({_where(url.host)}); serve webhooks and callbacks "
                         f"over https://"))
     return hits
 
