@@ -69,7 +69,6 @@ class Cluster:
         self.server_version = server_version
         self._server: ApiHTTPServer | None = None
         self._thread: threading.Thread | None = None
-        self._kubectl_runs = 0
         for ns in ("default", "kube-system", "kube-public", "kube-node-lease"):
             self.create({"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": ns}})
 
@@ -215,15 +214,16 @@ class Cluster:
         self, *args: str, version: str | None = None, timeout: float = 60.0, speed: float | None = None,
         stdin: str | None = None,
     ) -> subprocess.CompletedProcess[str]:
-        """Run real kubectl (version "1.27" -> kubectl.1.27) with this kubeconfig and a fresh KUBECACHEDIR.
+        """Run real kubectl (version "1.27" -> kubectl.1.27) with this kubeconfig and this cluster's own KUBECACHEDIR.
 
         With `speed`, simulated time runs at that factor from the first watch kubectl opens until it exits.
         """
         exe = kubectl_path(version)
         if exe is None:
             raise FileNotFoundError(f"kubectl{'.' + version if version else ''} not found")
-        self._kubectl_runs += 1
-        cache = self.workdir / f"kubecache-{self._kubectl_runs}"
+        # A cache per cluster and kubectl build: fresh for every new cluster (so a reused port never
+        # serves stale discovery), yet warm across the commands of one test.
+        cache = self.workdir / f"kubecache-{version or 'default'}"
         env = {k: v for k, v in os.environ.items() if not k.startswith("KUBERNETES_")}
         env.update(KUBECONFIG=str(self.kubeconfig), KUBECACHEDIR=str(cache), NO_COLOR="1")
         cmd = [exe, *args]
