@@ -20,6 +20,7 @@ STEP1 = "Step 1: Pre-Deployment Configuration"
 STEP2 = "Step 2: Code Quality Verification"
 STEP3 = "Step 3: Infrastructure Setup"
 STEP4 = "Step 4: Documentation Requirements"
+STEP5 = "Step 5: Deploy with Gradual Rollout"
 ALERTS = "Error Handling: alert table"
 
 # NOTE: ids not in the registry yet are listed on purpose: an item counts as machine-checked only
@@ -28,7 +29,7 @@ ITEMS: tuple[Item, ...] = (
     Item("step1.keys-in-vault", STEP1, "Production API keys in secure vault",
          ("secret-ideogram-key", "code-ideogram-key-client-exposed", "k8s-key-literal", "live-k8s-secret")),
     Item("step1.env-in-platform", STEP1, "Environment variables set in deployment platform",
-         ("k8s-key-missing", "live-k8s-secret", "live-k8s-key-distinct")),
+         ("k8s-key-missing", "live-ideogram-auth", "live-k8s-secret", "live-k8s-key-distinct")),
     Item("step1.key-scopes", STEP1, "API key scopes are minimal (least privilege)", ()),
     Item("step1.webhook-https", STEP1, "Webhook endpoints configured with HTTPS", ("webhook-insecure-url",)),
     Item("step1.webhook-secrets", STEP1, "Webhook secrets stored securely", ("webhook-unverified",)),
@@ -37,7 +38,7 @@ ITEMS: tuple[Item, ...] = (
          ("secret-ideogram-key", "secret-generic", "k8s-key-literal")),
     Item("step2.error-handling", STEP2, "Error handling covers all Ideogram error types",
          ("code-ideogram-unhandled-errors", "code-ideogram-unsafe-unchecked",
-          "code-ideogram-url-not-persisted", "code-ideogram-wrong-auth-header")),
+          "code-ideogram-url-not-persisted", "code-ideogram-wrong-auth-header", "live-ideogram-smoke")),
     Item("step2.rate-limit-backoff", STEP2, "Rate limiting/backoff implemented",
          ("code-ideogram-no-backoff", "code-ideogram-no-timeout")),
     Item("step2.production-logging", STEP2, "Logging is production-appropriate", ("code-ideogram-key-logged",)),
@@ -51,6 +52,8 @@ ITEMS: tuple[Item, ...] = (
     Item("step4.key-rotation", STEP4, "Key rotation procedure documented", ("docs-key-rotation",)),
     Item("step4.rollback", STEP4, "Rollback procedure documented", ("docs-rollback",)),
     Item("step4.escalation", STEP4, "On-call escalation path defined", ("docs-escalation",)),
+    Item("step5.preflight", STEP5, "Pre-flight checks: staging healthy, Ideogram up, cluster ready",
+         ("live-staging-health", "live-ideogram-status", "live-k8s-deployment")),
     Item("alerts.api-down", ALERTS, "API Down: 5xx errors > 10/min (P1)", ("alerts-missing",)),
     Item("alerts.high-latency", ALERTS, "High Latency: p99 > 5000ms (P2)", ("alerts-missing",)),
     Item("alerts.rate-limited", ALERTS, "Rate Limited: 429 errors > 5/min (P2)", ("alerts-missing",)),

@@ -11,11 +11,14 @@ import sys
 import traceback
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import NoReturn
+from typing import TYPE_CHECKING, NoReturn
 
 from checker import __version__
 from checker.errors import CheckerError, ExitCode, InputError, UsageError
 from checker.redact import REDACTOR, RedactingFilter
+
+if TYPE_CHECKING:
+    from checker.findings import Report
 
 PROG = "ideogram-prod"
 # Subcommands that live in their own modules: each has register(subparsers, common_parent).
@@ -83,14 +86,8 @@ def build_parser() -> argparse.ArgumentParser:
     check.add_argument("path", nargs="?", default=".", help="repository to scan (default: .)")
     check.add_argument("--config", type=Path, help="config file (default: PATH/.ideogram-prod.yaml)")
     check.add_argument("--diff-base", metavar="REF", help="report only findings on lines changed since REF")
-    check.add_argument("--json", type=Path, metavar="FILE", help="write the JSON report")
-    check.add_argument("--sarif", type=Path, metavar="FILE", help="write SARIF 2.1.0 for code scanning")
-    check.add_argument("--summary", type=Path, metavar="FILE", help="write the Markdown job summary")
-    check.add_argument("--github", action="store_true", help="print GitHub annotations (auto in Actions)")
-    check.add_argument("--select", metavar="IDS", help="comma-separated check ids to run (default: all)")
-    check.add_argument("--strict", action="store_true", help="count skipped checks as failures")
     check.add_argument("--jobs", type=int, help="parallelism for each scanner (default: the tools' own)")
-    check.add_argument("--color", choices=("auto", "always", "never"), default="auto")
+    add_report_flags(check)
 
     sub.add_parser("rules", parents=[common], help="list every check id with a one-line description")
     sub.add_parser("config-schema", parents=[common], help="print the JSON Schema of .ideogram-prod.yaml")
@@ -108,24 +105,30 @@ def _write(path: Path, text: str, append: bool = False) -> None:
         raise InputError(f"{path}: cannot write: {exc.strerror}") from None
 
 
-def _selected(raw: str | None) -> tuple[str, ...]:
-    from checker.registry import BY_ID, CHECKS
+def selected_ids(raw: str | None, live: bool) -> tuple[str, ...]:
+    """The ids --select names (all of this command's kind by default); an id of the other kind is an error."""
+    from checker.registry import BY_ID, CHECKS, Engine
+
+    def mine(check_id: str) -> bool:
+        return (BY_ID[check_id].engine is Engine.LIVE) == live
 
     if not raw:
-        return tuple(spec.id for spec in CHECKS)
-    ids = tuple(part.strip() for part in raw.split(",") if part.strip())
+        return tuple(spec.id for spec in CHECKS if mine(spec.id))
+    ids = tuple(dict.fromkeys(part.strip() for part in raw.split(",") if part.strip()))
     for check_id in ids:
         if check_id not in BY_ID:
             raise UsageError(f"--select: unknown check id {check_id!r} (see `{PROG} rules`)")
+        if not mine(check_id):
+            other = "preflight" if not live else "check"
+            raise UsageError(f"--select: {check_id} is run by `{PROG} {other}`")
     return ids
 
 
 def cmd_check(args: argparse.Namespace) -> int:
     from checker.checklist import checklist
     from checker.config import load_config
-    from checker.findings import Report, Status
+    from checker.findings import Report
     from checker.registry import BY_ID
-    from checker.reporters import github, json_v1, sarif, text
     from checker.scan import ScanRequest, run_scan
 
     root = Path(args.path)
@@ -134,11 +137,30 @@ def cmd_check(args: argparse.Namespace) -> int:
     if args.jobs is not None and args.jobs < 1:
         raise UsageError("--jobs: must be at least 1")
     root = root.resolve()
-    ids = _selected(args.select)
+    ids = selected_ids(args.select, live=False)
     config = load_config(args.config, root)
     REDACTOR.register(os.environ.get("IDEOGRAM_API_KEY"))
     results = run_scan(ScanRequest(root, config, tuple(BY_ID[i] for i in ids), args.diff_base, args.jobs))
     report = Report(__version__, results, checklist(results, config.attestation_map(), frozenset(BY_ID)))
+
+    return emit(report, args, "ideogram-prod check")
+
+
+def add_report_flags(parser: argparse.ArgumentParser) -> None:
+    """The output flags every report-producing command shares."""
+    parser.add_argument("--json", type=Path, metavar="FILE", help="write the JSON report")
+    parser.add_argument("--sarif", type=Path, metavar="FILE", help="write SARIF 2.1.0 for code scanning")
+    parser.add_argument("--summary", type=Path, metavar="FILE", help="write the Markdown job summary")
+    parser.add_argument("--github", action="store_true", help="print GitHub annotations (auto in Actions)")
+    parser.add_argument("--select", metavar="IDS", help="comma-separated check ids to run (default: all)")
+    parser.add_argument("--strict", action="store_true", help="count skipped checks as failures")
+    parser.add_argument("--color", choices=("auto", "always", "never"), default="auto")
+
+
+def emit(report: Report, args: argparse.Namespace, title: str) -> int:
+    """Write every requested format from one report; the exit code never depends on the format."""
+    from checker.findings import Status
+    from checker.reporters import github, json_v1, sarif, text
 
     color = args.color == "always" or (args.color == "auto" and sys.stdout.isatty() and "NO_COLOR" not in os.environ)
     in_actions = os.environ.get("GITHUB_ACTIONS") == "true"
@@ -152,7 +174,7 @@ def cmd_check(args: argparse.Namespace) -> int:
     if args.summary:
         step_summary = os.environ.get("GITHUB_STEP_SUMMARY")
         append = step_summary is not None and Path(step_summary).resolve() == args.summary.resolve()
-        _write(args.summary, github.render_summary(report), append=append)
+        _write(args.summary, github.render_summary(report, title=title), append=append)
     failed = report.failed or (args.strict and any(r.status is Status.SKIPPED for r in report.results))
     return int(ExitCode.FAILED if failed else ExitCode.OK)
 

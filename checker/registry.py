@@ -16,6 +16,7 @@ class Engine(enum.StrEnum):
     SECRETS = "secrets"
     SEMGREP = "semgrep"
     NATIVE = "native"  # a Python module in checker/checks/, named by CheckSpec.runner
+    LIVE = "live"  # run by `preflight` against live endpoints; a module in checker/checks/ as well
 
 
 @dataclass(frozen=True, slots=True)
@@ -209,6 +210,64 @@ CHECKS: tuple[CheckSpec, ...] = (
         Engine.NATIVE, Severity.ERROR, "step2.tests-passing",
         "Make the tests pass, or configure the right command under `tests.command`.",
         runner="tests_pass",
+    ),
+    # --- live pre-flight checks (issue 5), run by `ideogram-prod preflight` ---
+    CheckSpec(
+        "live-ideogram-auth",
+        "The Ideogram API key does not authenticate (checked without spending credit)",
+        Engine.LIVE, Severity.ERROR, "step1.env-in-platform",
+        "Check the key in the secret store against the Ideogram dashboard; 402 means the account has no credit.",
+        runner="live_ideogram",
+    ),
+    CheckSpec(
+        "live-ideogram-smoke",
+        "Generating one image end to end fails (opt-in with --spend)",
+        Engine.LIVE, Severity.ERROR, "step2.error-handling",
+        "Look at the status, latency and safety verdict in the evidence; the image URL must download.",
+        runner="live_ideogram",
+    ),
+    CheckSpec(
+        "live-ideogram-status",
+        "Ideogram's status page reports an incident",
+        Engine.LIVE, Severity.WARNING, "step5.preflight",
+        "Wait for the incident to clear before rolling out, or mark the check advisory in the configuration.",
+        runner="live_ideogram",
+    ),
+    CheckSpec(
+        "live-staging-health",
+        "The staging health endpoint is down, slow, or reports Ideogram disconnected",
+        Engine.LIVE, Severity.ERROR, "step3.health-check",
+        "Fix staging first: the evidence shows the status code, latency and the health body's Ideogram fields.",
+        runner="live_staging",
+    ),
+    CheckSpec(
+        "live-prometheus",
+        "Prometheus lacks the series or alert rules the rollout gates depend on",
+        Engine.LIVE, Severity.ERROR, "step3.monitoring",
+        "Instrument the metric contract (`ideogram-prod init` has snippets) and load the rules from "
+        "`ideogram-prod alerts`.",
+        runner="live_prometheus",
+    ),
+    CheckSpec(
+        "live-k8s-secret",
+        "The Secret holding the Ideogram key is missing or empty in the cluster",
+        Engine.LIVE, Severity.ERROR, "step1.keys-in-vault",
+        "Create the Secret the Deployment references (External Secrets, sealed secrets, or kubectl create secret).",
+        runner="live_k8s",
+    ),
+    CheckSpec(
+        "live-k8s-key-distinct",
+        "Staging and production use the same Ideogram key",
+        Engine.LIVE, Severity.ERROR, "step1.keys-in-vault",
+        "Give each environment its own key so a staging leak or load test cannot burn production's quota.",
+        runner="live_k8s",
+    ),
+    CheckSpec(
+        "live-k8s-deployment",
+        "The production Deployment is missing, unavailable, paused, or already rolling out",
+        Engine.LIVE, Severity.ERROR, "step5.preflight",
+        "Wait for the current rollout to finish (or roll it back), resume a paused Deployment, fix availability.",
+        runner="live_k8s",
     ),
 )
 
