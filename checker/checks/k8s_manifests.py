@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import posixpath
 import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
@@ -258,9 +259,10 @@ def chart_dirs(files: Iterable[str]) -> list[str]:
 
 
 def _in_chart(path: str, charts: list[str]) -> bool:
+    sources = matcher(CHART_SOURCES)
     for chart in charts:
         base = "" if chart == "." else f"{chart}/"
-        if path.startswith(base) and matcher(CHART_SOURCES).match_file(path[len(base):]):
+        if path.startswith(base) and sources.match_file(path[len(base):]):
             return True
     return False
 
@@ -277,8 +279,7 @@ def _patch_files(path: str, node: yaml.Node) -> set[str]:
     out = set()
     for name in names:
         if name and "\n" not in name:
-            joined = PurePosixPath(base, name).as_posix()
-            out.add(str(PurePosixPath(*[p for p in joined.split("/") if p not in ("", ".")])))
+            out.add(posixpath.normpath(PurePosixPath(base, name).as_posix()))
     return out
 
 
@@ -455,7 +456,7 @@ def missing_hits(ws: list[Workload], key_env: str) -> list[Hit]:
         if any(key_sources(w, c, key_env) for c in w.containers):
             continue
         m = w.manifest
-        anchor = child(w.spec, "containers") or m.node
+        anchor = key_node(w.spec, "containers") or m.node
         hits.append(Hit(MISSING, m.path, line_of(anchor), line_of(anchor), f"{m.kind}/{m.name}",
                         f"{m.label} gives no container {key_env} (valueFrom.secretKeyRef, envFrom.secretRef "
                         f"or a CSI secret volume)"))
@@ -521,7 +522,7 @@ def resource_hits(inv: Inventory, ws: list[Workload], require_cpu_limit: bool) -
             if not gaps:
                 continue
             cname = text(child(c, "name")) or "?"
-            anchor = child(c, "resources") or child(c, "name") or c
+            anchor = key_node(c, "resources") or child(c, "name") or c
             hits.append(Hit(RESOURCES, m.path, line_of(anchor), line_of(anchor), f"{m.kind}/{m.name}/{cname}",
                             f"container {cname} of {m.label} sets no {', '.join(gaps)}"))
     return hits

@@ -1,0 +1,271 @@
+"""k8s-* checks over fixture repos through the real CLI, plus table tests of the manifest helpers."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+import yaml
+
+from checker.checks import k8s_manifests as k8s
+
+FIXTURES = Path(__file__).parent / "fixtures" / "k8s"
+IDS = "k8s-key-literal,k8s-key-missing,k8s-probes-missing,k8s-resources-missing,k8s-manifest-invalid"
+LITERALS = ("ik_K8sCanary7Qx2Vb9Lm4Zp1Wd6Rt3Ys", "ik_K8sCanaryGen4Tz8Qm1Xc5Vb7Nh2")
+
+
+def fixture(name: str, tmp_path: Path) -> Path:
+    return Path(shutil.copytree(FIXTURES / name, tmp_path / name))
+
+
+def report(path: Path) -> dict:
+    return json.loads(path.read_text())
+
+
+def findings(doc: dict) -> list[tuple[str, str, int]]:
+    return [(f["check_id"], f["location"]["path"], f["location"]["line"]) for f in doc["findings"]]
+
+
+def statuses(doc: dict) -> dict[str, str]:
+    return {r["check_id"]: r["status"] for r in doc["results"]}
+
+
+def reasons(doc: dict) -> dict[str, str]:
+    return {r["check_id"]: r["reason"] for r in doc["results"]}
+
+
+def test_failing_fixture_reports_every_check_with_file_and_line(cli, tmp_path):
+    root = fixture("failing", tmp_path)
+    out = tmp_path / "r.json"
+    result = cli("check", str(root), "--select", IDS, "--json", str(out))
+    assert result.returncode == 1, result.stderr
+    doc = report(out)
+    assert sorted(findings(doc)) == sorted([
+        ("k8s-manifest-invalid", "k8s/broken.yaml", 6),
+        ("k8s-key-missing", "k8s/cleanup-cronjob.yaml", 12),
+        ("k8s-resources-missing", "k8s/cleanup-cronjob.yaml", 13),
+        ("k8s-probes-missing", "k8s/deployment.yaml", 16),
+        ("k8s-key-literal", "k8s/deployment.yaml", 20),
+        ("k8s-resources-missing", "k8s/deployment.yaml", 21),
+        ("k8s-manifest-invalid", "k8s/invalid.yaml", 17),
+        ("k8s-manifest-invalid", "k8s/invalid.yaml", 24),
+        ("k8s-key-literal", "kustomize/kustomization.yaml", 10),
+    ])
+    assert set(statuses(doc).values()) == {"failed"}
+    messages = {(f["location"]["path"], f["location"]["line"]): f["message"] for f in doc["findings"]}
+    assert "unknown field 'imagePullPolicyy'" in messages[("k8s/invalid.yaml", 17)]
+    assert "data.retries: expected string" in messages[("k8s/invalid.yaml", 24)]
+    assert "requests.memory, limits.cpu, limits.memory" in messages[("k8s/deployment.yaml", 21)]
+    # the CronJob needs no probes; the PrometheusRule CRD and the Kustomize patch are not "invalid"
+    assert "1 custom resource(s) without a schema" in reasons(doc)["k8s-manifest-invalid"]
+    assert "charts/app" in reasons(doc)["k8s-manifest-invalid"]
+
+
+def test_passing_fixture_is_green(cli, tmp_path):
+    root = fixture("passing", tmp_path)
+    out = tmp_path / "r.json"
+    result = cli("check", str(root), "--select", IDS, "--json", str(out))
+    assert result.returncode == 0, result.stdout + result.stderr
+    doc = report(out)
+    assert findings(doc) == []
+    assert set(statuses(doc).values()) == {"passed"}
+    assert "2 custom resource(s) without a schema" in reasons(doc)["k8s-manifest-invalid"]
+    assert "Job/ideogram-backfill" in reasons(doc)["k8s-key-missing"]
+
+
+def test_helm_chart_without_rendered_output_is_skipped_with_reason(cli, tmp_path):
+    root = fixture("helm-only", tmp_path)
+    out = tmp_path / "r.json"
+    assert cli("check", str(root), "--select", IDS, "--json", str(out)).returncode == 0
+    doc = report(out)
+    assert set(statuses(doc).values()) == {"skipped"}
+    assert all("helm template" in r and "charts/app" in r for r in reasons(doc).values())
+    assert cli("check", str(root), "--select", IDS, "--strict").returncode == 1
+
+
+def test_helm_chart_with_rendered_output_is_checked(cli, make_repo, tmp_path):
+    rendered = (FIXTURES / "failing" / "k8s" / "deployment.yaml").read_text()
+    root = make_repo({"charts/app/Chart.yaml": "apiVersion: v2\nname: app\nversion: 0.1.0\n",
+                      "charts/app/templates/d.yaml": "replicas: {{ .Values.replicas }}\n",
+                      "charts/app/values.yaml": "replicas: 2\n",
+                      "rendered/all.yaml": rendered})
+    out = tmp_path / "r.json"
+    assert cli("check", str(root), "--select", IDS, "--json", str(out)).returncode == 1
+    assert ("k8s-key-literal", "rendered/all.yaml", 20) in findings(report(out))
+
+
+def test_no_manifests_skips_everything(cli, make_repo, tmp_path):
+    root = make_repo({"app.py": "print('hi')\n", ".github/workflows/ci.yaml": "on: push\njobs: {}\n"})
+    out = tmp_path / "r.json"
+    assert cli("check", str(root), "--select", IDS, "--json", str(out)).returncode == 0
+    assert set(statuses(report(out)).values()) == {"skipped"}
+    assert "no Kubernetes manifests found" in reasons(report(out))["k8s-key-missing"]
+
+
+DEPLOY = """\
+apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: {name}
+spec:
+  selector:
+    matchLabels: {{app: {name}}}
+  template:
+    metadata:
+      labels: {{app: {name}}}
+    spec:
+      containers:
+        - name: main
+          image: {image}
+"""
+
+
+def test_workload_checks_skip_when_no_ideogram_workload_is_found(cli, make_repo, tmp_path):
+    root = make_repo({"k8s/web.yaml": DEPLOY.format(name="web", image="nginx:1.27")})
+    out = tmp_path / "r.json"
+    assert cli("check", str(root), "--select", IDS, "--json", str(out)).returncode == 0
+    got = statuses(report(out))
+    assert got["k8s-key-literal"] == got["k8s-manifest-invalid"] == "passed"
+    assert got["k8s-key-missing"] == got["k8s-probes-missing"] == got["k8s-resources-missing"] == "skipped"
+    assert "set kubernetes.workload" in reasons(report(out))["k8s-key-missing"]
+
+
+def test_configured_workload_is_the_one_judged(cli, make_repo, tmp_path):
+    root = make_repo({
+        "deploy/app.yaml": DEPLOY.format(name="imagegen", image="registry.example.com/imagegen:1"),
+        "deploy/ideogram-proxy.yaml": DEPLOY.format(name="ideogram-proxy", image="envoy:1"),
+        ".ideogram-prod.yaml": "kubernetes:\n  workload: imagegen\n",
+    })
+    out = tmp_path / "r.json"
+    assert cli("check", str(root), "--select", "k8s-key-missing", "--json", str(out)).returncode == 1
+    assert findings(report(out)) == [("k8s-key-missing", "deploy/app.yaml", 12)]
+    (root / ".ideogram-prod.yaml").write_text("kubernetes:\n  workload: nope\n")
+    assert cli("check", str(root), "--select", "k8s-key-missing", "--json", str(out)).returncode == 0
+    assert "'nope' matches none of the 2 workload(s)" in reasons(report(out))["k8s-key-missing"]
+
+
+def test_any_yaml_with_a_workload_is_found_outside_the_configured_paths(cli, make_repo, tmp_path):
+    root = make_repo({"ops/ideogram.yml": DEPLOY.format(name="ideogram-api", image="img:1")})
+    out = tmp_path / "r.json"
+    assert cli("check", str(root), "--select", "k8s-key-missing,k8s-probes-missing", "--json", str(out)).returncode == 1
+    assert findings(report(out)) == [("k8s-key-missing", "ops/ideogram.yml", 12),
+                                     ("k8s-probes-missing", "ops/ideogram.yml", 13)]
+
+
+def test_unsupported_kubernetes_version_is_an_error_not_a_pass(cli, make_repo, tmp_path):
+    root = make_repo({"k8s/web.yaml": DEPLOY.format(name="web", image="nginx:1.27"),
+                      ".ideogram-prod.yaml": "kubernetes:\n  kubernetes_version: '1.20'\n"})
+    out = tmp_path / "r.json"
+    result = cli("check", str(root), "--select", "k8s-manifest-invalid", "--json", str(out))
+    assert result.returncode == 1
+    assert statuses(report(out)) == {"k8s-manifest-invalid": "error"}
+    assert "1.20 is not covered by kubernetes-validate" in reasons(report(out))["k8s-manifest-invalid"]
+
+
+def test_bad_kubernetes_version_in_config_is_exit_2(cli, make_repo):
+    root = make_repo({".ideogram-prod.yaml": "kubernetes:\n  kubernetes_version: latest\n"})
+    result = cli("check", str(root), "--select", "k8s-manifest-invalid")
+    assert result.returncode == 2
+    assert result.stderr.count("\n") == 1 and "kubernetes.kubernetes_version" in result.stderr
+
+
+def test_cpu_limit_can_be_waived_and_inline_suppression_works(cli, make_repo, tmp_path):
+    deploy = DEPLOY.format(name="ideogram-api", image="img:1") + (
+        "          resources:\n            requests: {cpu: 100m, memory: 128Mi}\n            limits: {memory: 128Mi}\n"
+        "          env:\n            # ideogram-prod: ignore[k8s-key-literal]\n"
+        "            - {name: IDEOGRAM_API_KEY, value: dev-only-key}\n")
+    root = make_repo({"k8s/d.yaml": deploy})
+    out = tmp_path / "r.json"
+    cli("check", str(root), "--select", "k8s-resources-missing,k8s-key-literal", "--json", str(out))
+    assert findings(report(out)) == [("k8s-resources-missing", "k8s/d.yaml", 15)]
+    assert "1 suppressed inline" in reasons(report(out))["k8s-key-literal"]
+    (root / ".ideogram-prod.yaml").write_text("kubernetes:\n  require_cpu_limit: false\n")
+    assert cli("check", str(root), "--select", "k8s-resources-missing,k8s-key-literal").returncode == 0
+
+
+def test_literal_key_value_appears_in_no_output(cli, tmp_path):
+    root = fixture("failing", tmp_path)
+    out, sarif, summary = tmp_path / "r.json", tmp_path / "r.sarif", tmp_path / "s.md"
+    result = cli("check", str(root), "--select", IDS + ",webhook-insecure-url", "-vv", "--github",
+                 "--json", str(out), "--sarif", str(sarif), "--summary", str(summary))
+    assert result.returncode == 1
+    for text in (result.stdout, result.stderr, out.read_text(), sarif.read_text(), summary.read_text()):
+        for literal in LITERALS:
+            assert literal not in text
+            assert literal[3:15] not in text
+
+
+# --- table tests of the pure helpers ---
+
+@pytest.mark.parametrize(("value", "placeholder"), [
+    ("${IDEOGRAM_API_KEY}", True), ("<your key>", True), ("changeme", True), ("REPLACE_ME", True), ("", True),
+    ("{{ .Values.key }}", True), ("xxxxxxxx", True), ("ik_9Qm2Xv7Lp4Rt8Wz1Yb6Cf3", False), ("hunter2", False),
+])
+def test_is_placeholder(value, placeholder):
+    assert k8s.is_placeholder(value) is placeholder
+
+
+def container(text: str) -> yaml.Node:
+    return yaml.compose(text)
+
+
+@pytest.mark.parametrize(("resources", "defaults", "cpu_limit", "gaps"), [
+    ("{}", set(), True, ["requests.cpu", "requests.memory", "limits.cpu", "limits.memory"]),
+    ("{requests: {cpu: 1, memory: 1Gi}, limits: {cpu: 1, memory: 1Gi}}", set(), True, []),
+    ("{limits: {cpu: 1, memory: 1Gi}}", set(), True, []),  # requests default to the limits
+    ("{requests: {cpu: 1, memory: 1Gi}}", set(), True, ["limits.cpu", "limits.memory"]),
+    ("{requests: {cpu: 1, memory: 1Gi}, limits: {memory: 1Gi}}", set(), False, []),
+    ("{}", {"requests.cpu", "requests.memory", "limits.cpu", "limits.memory"}, True, []),  # a LimitRange
+])
+def test_resource_gaps(resources, defaults, cpu_limit, gaps):
+    node = container(f"{{name: c, resources: {resources}}}")
+    assert k8s.resource_gaps(node, defaults, cpu_limit) == gaps
+
+
+@pytest.mark.parametrize(("path", "expected"), [
+    ([], "(document)"), (["spec"], "spec"), (["spec", "containers", 0, "env", 1, "value"],
+                                            "spec.containers[0].env[1].value"),
+])
+def test_json_path(path, expected):
+    assert k8s.json_path(path) == expected
+
+
+def test_node_at_finds_the_deepest_existing_node_and_its_line():
+    root = yaml.compose("a:\n  b:\n    - x: 1\n    - y: 2\n")
+    assert k8s.line_of(k8s.node_at(root, ["a", "b", 1, "y"])) == 4
+    assert k8s.line_of(k8s.node_at(root, ["a", "b", 7])) == 3  # stops at the sequence
+
+
+def test_documents_keep_dates_as_strings_and_skip_empty_documents():
+    docs = k8s.documents("---\n---\na: 2024-05-01\nb: =\n")
+    assert [d.data for d in docs] == [{"a": "2024-05-01", "b": "="}]
+
+
+@pytest.mark.parametrize(("files", "charts"), [
+    (["charts/app/Chart.yaml", "charts/app/templates/d.yaml"], ["charts/app"]),
+    (["Chart.yaml", "templates/x.yaml"], ["."]),
+    (["charts/lib/Chart.yaml", "charts/lib/values.yaml"], []),  # no templates: not a renderable chart
+])
+def test_chart_dirs(files, charts):
+    assert k8s.chart_dirs(files) == charts
+
+
+def test_patch_files_named_by_a_kustomization():
+    node = yaml.compose("patchesStrategicMerge: [a.yaml]\npatches:\n  - path: ./p/b.yaml\n  - patch: |-\n"
+                        "      - op: remove\npatchesJson6902:\n  - {path: ../c.yaml}\n")
+    assert k8s._patch_files("overlays/prod/kustomization.yaml", node) == {
+        "overlays/prod/a.yaml", "overlays/prod/p/b.yaml", "overlays/c.yaml"}
+
+
+def test_env_reference_is_not_a_literal(tmp_path):
+    from checker.config import KubernetesConfig
+
+    (tmp_path / "k8s").mkdir()
+    (tmp_path / "k8s" / "d.yaml").write_text(DEPLOY.format(name="ideogram", image="i") + (
+        "          env:\n            - {name: RAW, valueFrom: {secretKeyRef: {name: s, key: k}}}\n"
+        "            - {name: IDEOGRAM_API_KEY, value: $(RAW)}\n"))
+    inv = k8s.inventory(tmp_path, ["k8s/d.yaml"], KubernetesConfig())
+    assert k8s.literal_hits(inv, "IDEOGRAM_API_KEY") == []
+    assert k8s.missing_hits(k8s.workloads(inv), "IDEOGRAM_API_KEY") == []
