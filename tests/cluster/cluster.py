@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import builtins
 import contextlib
 import copy
 import json
@@ -268,7 +269,7 @@ class Cluster:
     def get(self, kind_or_plural: str, name: str, namespace: str = "default") -> Obj | None:
         return self.store.get(_resource(kind_or_plural), namespace, name)
 
-    def list(self, kind_or_plural: str, namespace: str | None = "default") -> list[Obj]:
+    def list(self, kind_or_plural: str, namespace: str | None = "default") -> builtins.list[Obj]:
         return self.store.list(_resource(kind_or_plural), namespace)
 
     def delete(self, kind_or_plural: str, name: str, namespace: str = "default") -> None:
@@ -346,7 +347,7 @@ class Cluster:
         assert out.body is not None
         return out.body
 
-    def replicasets(self, deployment: str, namespace: str = "default") -> list[Obj]:
+    def replicasets(self, deployment: str, namespace: str = "default") -> builtins.list[Obj]:
         """The Deployment's ReplicaSets (controller ownerReference), oldest revision first."""
         d = self.get("deployments", deployment, namespace)
         if d is None:
@@ -358,7 +359,7 @@ class Cluster:
         ]
         return sorted(owned, key=lambda rs: int((rs["metadata"].get("annotations") or {}).get(REVISION, "0")))
 
-    def pods(self, namespace: str = "default", selector: dict[str, str] | None = None) -> list[Obj]:
+    def pods(self, namespace: str = "default", selector: dict[str, str] | None = None) -> builtins.list[Obj]:
         pods = self.list("pods", namespace)
         if selector:
             pods = [p for p in pods if all((p["metadata"].get("labels") or {}).get(k) == v for k, v in selector.items())]
@@ -366,7 +367,7 @@ class Cluster:
 
     # ------------------------------------------------------------------ request log
     def requests(self, method: str | None = None, path: str | None = None, *,
-                 include_discovery: bool = False) -> list[RequestRecord]:
+                 include_discovery: bool = False) -> builtins.list[RequestRecord]:
         """Requests received so far, filtered by method and path substring."""
         assert self._server is not None
         with self._server.log_lock:
