@@ -22,7 +22,7 @@ if TYPE_CHECKING:
 
 PROG = "ideogram-prod"
 # Subcommands that live in their own modules: each has register(subparsers, common_parent).
-COMMAND_MODULES: tuple[str, ...] = ("checker.alerts_cmd", "checker.init_cmd")
+COMMAND_MODULES: tuple[str, ...] = ("checker.alerts_cmd", "checker.init_cmd", "checker.preflight_cmd")
 log = logging.getLogger("checker")
 
 

@@ -103,6 +103,52 @@ class TestsConfig(_Strict):
     timeout_s: int = Field(default=900, ge=1, description="Seconds before the test command counts as failed.")
 
 
+class IdeogramConfig(_Strict):
+    api_key_env: str = Field(default="IDEOGRAM_API_KEY", description="Env var the key is read from (never the file).")
+    base_url: str = Field(default="https://api.ideogram.ai", description="Ideogram API base URL.")
+    generate_path: str = Field(default="/v1/ideogram-v3/generate", description="Endpoint used to probe and smoke.")
+    timeout_s: float = Field(default=15.0, gt=0, description="Per-request timeout of the auth probe.")
+    smoke_timeout_s: float = Field(default=120.0, gt=0, description="Timeout of the opt-in generation.")
+    max_retries: int = Field(default=3, ge=0, le=10, description="Retries on 429/5xx/timeouts.")
+    max_backoff_s: float = Field(default=20.0, ge=0, description="Longest wait between retries (caps Retry-After).")
+    status_url: str = Field(default="https://status.ideogram.com/api/v2/status.json",
+                            description="Statuspage JSON of Ideogram.")
+    status_advisory: bool = Field(default=False, description="An unreachable status page warns instead of failing.")
+
+
+class StagingConfig(_Strict):
+    health_url: str | None = Field(default=None, description="Staging health endpoint.")
+    timeout_s: float = Field(default=10.0, gt=0)
+    latency_budget_ms: int = Field(default=2000, gt=0, description="Slower answers fail.")
+    status_field: str = Field(default="status", description="Dotted path of the overall status in the body.")
+    healthy_values: tuple[str, ...] = Field(default=("healthy", "ok", "pass", "up"))
+    connected_field: str = Field(default="ideogram.connected", description="Dotted path of Ideogram connectivity.")
+    latency_field: str = Field(default="ideogram.latencyMs", description="Dotted path of Ideogram latency.")
+
+
+class PrometheusConfig(_Strict):
+    url: str | None = Field(default=None, description="Prometheus base URL (gates and preflight).")
+    timeout_s: float = Field(default=10.0, gt=0)
+    freshness_s: int = Field(default=300, gt=0, description="Newest sample must be at most this old.")
+    series: tuple[str, ...] = Field(
+        default=("ideogram_requests_total", "ideogram_request_duration_seconds_bucket"),
+        description="Metric names the rollout gates query.")
+    require_alert_rules: bool = Field(default=True, description="Require the four seed alerts to be loaded.")
+
+
+class ClusterTarget(_Strict):
+    kubeconfig: str | None = Field(default=None, description="Kubeconfig path (default: $KUBECONFIG, ~/.kube/config).")
+    context: str | None = Field(default=None, description="Kubeconfig context (default: the current one).")
+    namespace: str = Field(default="default")
+    deployment: str = Field(default="ideogram-integration", description="The integration's Deployment.")
+    container: str | None = Field(default=None, description="Container that calls Ideogram (default: the first).")
+
+
+class ClusterConfig(_Strict):
+    production: ClusterTarget = ClusterTarget()
+    staging: ClusterTarget | None = Field(default=None, description="Compared with production by live-k8s-key-distinct.")
+
+
 class Config(_Strict):
     version: int = Field(default=1, ge=1, le=1)
     exclude: tuple[str, ...] = Field(default=(), description="gitignore-style paths no check scans.")
@@ -113,6 +159,10 @@ class Config(_Strict):
     docs: DocsConfig = DocsConfig()
     alerts: AlertsConfig = AlertsConfig()
     tests: TestsConfig = TestsConfig()
+    ideogram: IdeogramConfig = IdeogramConfig()
+    staging: StagingConfig = StagingConfig()
+    prometheus: PrometheusConfig = PrometheusConfig()
+    cluster: ClusterConfig = ClusterConfig()
     attestations: dict[str, AttestationConfig] = Field(
         default_factory=dict, description="Evidence for checklist items no machine can verify.")
 

@@ -1,0 +1,133 @@
+"""The cluster: the key's Secret exists and is not empty, staging's key differs, the Deployment is ready."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from checker.clients.kube import api_client, api_error, container_of, key_secret_ref, secret_value
+from checker.config import ClusterTarget
+from checker.findings import CheckResult
+from checker.live import LiveContext, errored, failed, passed, skipped
+from checker.redact import REDACTOR, secret_fingerprint
+
+SECRET, DISTINCT, DEPLOYMENT = "live-k8s-secret", "live-k8s-key-distinct", "live-k8s-deployment"
+
+
+class _Unavailable(Exception):
+    """The API could not answer: every dependent check is an `error`."""
+
+
+def where(target: ClusterTarget, kind: str, name: str) -> str:
+    return f"{kind}/{target.namespace}/{name}"
+
+
+def _read(call: Any, *args: Any) -> Any | None:
+    from kubernetes.client.exceptions import ApiException
+
+    try:
+        return call(*args)
+    except ApiException as exc:
+        if exc.status == 404:
+            return None
+        raise _Unavailable(api_error(exc)) from None
+    except Exception as exc:  # noqa: BLE001 - urllib3 raises many shapes for an unreachable server
+        raise _Unavailable(api_error(exc)) from None
+
+
+def read_key(target: ClusterTarget, key_env: str) -> tuple[str | None, str]:
+    """(the key value, or None and why); the value is registered with the redactor at once."""
+    from kubernetes import client
+
+    api = api_client(target)
+    deploy = _read(client.AppsV1Api(api).read_namespaced_deployment, target.deployment, target.namespace)
+    if deploy is None:
+        return None, f"Deployment {where(target, 'deployment', target.deployment)} not found"
+    ref = key_secret_ref(deploy, key_env, target.container)
+    if ref is None:
+        return None, f"its container gets {key_env} from no Secret"
+    name, key = ref
+    secret = _read(client.CoreV1Api(api).read_namespaced_secret, name, target.namespace)
+    if secret is None:
+        return None, f"Secret {where(target, 'secret', name)} (referenced for {key_env}) not found"
+    value = secret_value(secret, key)
+    REDACTOR.register(value)
+    if not value or not value.strip():
+        return None, f"Secret {where(target, 'secret', name)} has no value under key {key!r}"
+    return value, f"Secret {where(target, 'secret', name)} key {key!r} holds {len(value)} characters"
+
+
+def deployment_verdict(deploy: Any, state: Any, canary: Any, target: ClusterTarget) -> CheckResult:
+    at = where(target, "deployment", target.deployment)
+    spec, status = deploy.spec, deploy.status
+    problems = []
+    if spec.paused:
+        problems.append("paused")
+    desired = spec.replicas if spec.replicas is not None else 1
+    observed = status.observed_generation or 0
+    if observed < (deploy.metadata.generation or 0):
+        problems.append("spec change not yet observed by the controller")
+    updated, available = status.updated_replicas or 0, status.available_replicas or 0
+    if updated < desired or (status.replicas or 0) > updated:
+        problems.append(f"rollout in progress ({updated}/{desired} updated)")
+    if available < desired:
+        problems.append(f"only {available}/{desired} replicas available")
+    if state is not None and state.active:
+        problems.append(f"ideogram-prod rollout {state.rollout_id} is {state.phase} at {state.weight}%")
+    if canary is not None and (canary.spec.replicas or 0) > 0:
+        problems.append(f"canary Deployment {canary.metadata.name} is running")
+    if problems:
+        return failed(DEPLOYMENT, f"{at}: " + "; ".join(problems), at)
+    container = container_of(deploy, target.container)
+    image = container.image if container is not None else "?"
+    return passed(DEPLOYMENT, f"{at}: {available}/{desired} available, image {image}")
+
+
+def check_deployment(target: ClusterTarget) -> CheckResult:
+    from kubernetes import client
+
+    from checker.rollout.state import RolloutState, state_name
+
+    api = api_client(target)
+    apps, core = client.AppsV1Api(api), client.CoreV1Api(api)
+    deploy = _read(apps.read_namespaced_deployment, target.deployment, target.namespace)
+    at = where(target, "deployment", target.deployment)
+    if deploy is None:
+        return failed(DEPLOYMENT, f"{at} not found", at)
+    cm = _read(core.read_namespaced_config_map, state_name(target.deployment), target.namespace)
+    state = RolloutState.from_data(cm.data) if cm is not None else None
+    canary = _read(apps.read_namespaced_deployment, f"{target.deployment}-canary", target.namespace)
+    return deployment_verdict(deploy, state, canary, target)
+
+
+def run(ctx: LiveContext, ids: tuple[str, ...]) -> list[CheckResult]:
+    cluster = ctx.config.cluster
+    key_env = ctx.config.kubernetes.key_env
+    prod = cluster.production
+    results: list[CheckResult] = []
+    try:
+        prod_key, prod_note = (None, "")
+        if SECRET in ids or DISTINCT in ids:
+            prod_key, prod_note = read_key(prod, key_env)
+        if SECRET in ids:
+            at = where(prod, "deployment", prod.deployment)
+            results.append(passed(SECRET, prod_note) if prod_key else failed(SECRET, prod_note, at))
+        if DISTINCT in ids:
+            if cluster.staging is None:
+                results.append(skipped(DISTINCT, "cluster.staging is not configured"))
+            elif prod_key is None:
+                results.append(errored(DISTINCT, f"production key unreadable: {prod_note}"))
+            else:
+                staging_key, staging_note = read_key(cluster.staging, key_env)
+                if staging_key is None:
+                    results.append(errored(DISTINCT, f"staging key unreadable: {staging_note}"))
+                elif secret_fingerprint(staging_key) == secret_fingerprint(prod_key):
+                    at = where(cluster.staging, "deployment", cluster.staging.deployment)
+                    results.append(failed(DISTINCT, "staging and production use the same Ideogram key", at))
+                else:
+                    results.append(passed(DISTINCT, "staging and production keys differ (compared by fingerprint)"))
+        if DEPLOYMENT in ids:
+            results.append(check_deployment(prod))
+    except _Unavailable as exc:
+        done = {r.check_id for r in results}
+        results += [errored(i, str(exc)) for i in ids if i not in done]
+    return results
