@@ -149,6 +149,15 @@ class ClusterConfig(_Strict):
     staging: ClusterTarget | None = Field(default=None, description="Compared with production by live-k8s-key-distinct.")
 
 
+class RolloutConfig(_Strict):
+    """Owned by the rollout work (issue 6): strategies, gates and deadlines."""
+
+    strategy: str = Field(default="replicas", description="replicas | gateway | rolling")
+    stage_deadline_s: int = Field(default=600, gt=0, description="Canary pods must be Ready within this.")
+    canary_selector: str = Field(default='track="canary"', description="PromQL label matchers of canary series.")
+    stable_selector: str = Field(default='track="stable"', description="PromQL label matchers of stable series.")
+
+
 class Config(_Strict):
     version: int = Field(default=1, ge=1, le=1)
     exclude: tuple[str, ...] = Field(default=(), description="gitignore-style paths no check scans.")
@@ -163,6 +172,7 @@ class Config(_Strict):
     staging: StagingConfig = StagingConfig()
     prometheus: PrometheusConfig = PrometheusConfig()
     cluster: ClusterConfig = ClusterConfig()
+    rollout: RolloutConfig = RolloutConfig()
     attestations: dict[str, AttestationConfig] = Field(
         default_factory=dict, description="Evidence for checklist items no machine can verify.")
 

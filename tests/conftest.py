@@ -1,1 +1,1 @@
-pytest_plugins = ["tests.cluster.plugin", "tests.helpers.plugin"]
+pytest_plugins = ["tests.cluster.plugin", "tests.helpers.plugin", "tests.helpers.prometheus"]
