@@ -361,23 +361,23 @@ def signal(node: Node) -> Signal | None:
     """What a value expression measures, or None for anything outside the alert shapes we know."""
     if isinstance(node, Binary) and node.op in ("*", "/") and not node.bool_:
         if isinstance(node.rhs, Num) and node.rhs.value != 0:
-            inner = signal(node.lhs)
+            scaled = signal(node.lhs)
             scale = node.rhs.value if node.op == "*" else 1 / node.rhs.value
         elif isinstance(node.lhs, Num) and node.op == "*":
-            inner, scale = signal(node.rhs), node.lhs.value
+            scaled, scale = signal(node.rhs), node.lhs.value
         else:
             return None
-        if inner is None or scale <= 0:
+        if scaled is None or scale <= 0:
             return None
-        return Signal(inner.kind, inner.metric, inner.statuses, inner.factor * scale, inner.quantile)
+        return Signal(scaled.kind, scaled.metric, scaled.statuses, scaled.factor * scale, scaled.quantile)
     if isinstance(node, Agg):
         return signal(node.args[0]) if node.op in _PASS_THROUGH_AGGS and len(node.args) == 1 else None
     if isinstance(node, Call) and node.func in ("rate", "irate", "increase") and len(node.args) == 1:
-        sel = node.args[0]
-        if not isinstance(sel, Selector) or sel.range_s is None or not sel.name:
+        arg = node.args[0]
+        if not isinstance(arg, Selector) or arg.range_s is None or not arg.name:
             return None
-        factor = sel.range_s if node.func == "increase" else 1.0
-        return Signal("count", sel.name, status_codes(sel.matchers), factor)
+        factor = arg.range_s if node.func == "increase" else 1.0
+        return Signal("count", arg.name, status_codes(arg.matchers), factor)
     if isinstance(node, Call) and node.func == "histogram_quantile" and len(node.args) == 2:
         q, inner = node.args
         sel = _selector_in(inner)

@@ -43,7 +43,7 @@ def _scalar(node: yaml.Node | None) -> str:
 def _get(node: yaml.Node, key: str) -> yaml.Node | None:
     if isinstance(node, yaml.MappingNode):
         for k, v in node.value:
-            if _scalar(k) == key:
+            if _scalar(k) == key and isinstance(v, yaml.Node):
                 return v
     return None
 

@@ -19,7 +19,8 @@ MIN_LINES = 2
 # A line that is only a stub ("TODO: write this", "TBD", "<fill in>") carries no procedure.
 PLACEHOLDER = re.compile(
     r"\b(?:TODO|TBD|FIXME|XXX)\b|lorem ipsum|coming soon|to be (?:written|documented|defined|added|decided)"
-    r"|\bfill (?:this |me )?in\b|\bplaceholder (?:text|content)\b|<(?:insert|fill|your|add)[^>]*>|\[(?:insert|fill|your|add)[^\]]*\]"
+    r"|\bfill (?:this |me )?in\b|\bplaceholder (?:text|content)\b"
+    r"|<(?:insert|fill|your|add)[^>]*>|\[(?:insert|fill|your|add)[^\]]*\]"
     r"|(?:describe|write|add) (?:the |your )?\w+ here",
     re.IGNORECASE,
 )
@@ -53,7 +54,8 @@ TOPICS: tuple[Topic, ...] = (
         "docs-key-rotation", "key rotation procedure",
         _rx(r"\brotat\w*\b.*\b(?:keys?|secrets?|credentials?)\b|\b(?:keys?|secrets?|credentials?)\b.*\brotat"),
         (("revoke", _rx(r"\brevok|\brevocation\b|\bdeactivat|\bdisable\b|\bdelete the old\b|\bold key\b")),
-         ("new key", _rx(r"\bnew (?:api )?key\b|\bcreate (?:a )?(?:new )?(?:api )?key\b|\bgenerate (?:a )?(?:new )?key")),
+         ("new key", _rx(r"\bnew (?:api )?key\b|\bcreate (?:a )?(?:new )?(?:api )?key\b"
+                         r"|\bgenerate (?:a )?(?:new )?key")),
          ("secret store", _rx(r"\bsecrets?\b|\bvault\b|\bsecretKeyRef\b"))),
         2, expect="creating the new key, updating the secret store, and revoking the old key",
     ),
