@@ -62,7 +62,8 @@ def child(node: yaml.Node | None, key: str) -> yaml.Node | None:
     if isinstance(node, yaml.MappingNode):
         for k, v in node.value:
             if isinstance(k, yaml.ScalarNode) and k.value == key:
-                return v
+                found: yaml.Node = v
+                return found
     return None
 
 
@@ -365,7 +366,7 @@ def literal_hits(inv: Inventory, key_env: str) -> list[Hit]:
         elif m.kind == "ConfigMap":
             for section in ("data", "binaryData"):
                 value = child(child(m.node, section), key_env)
-                if text(value):
+                if value is not None and text(value):
                     hits.append(Hit(LITERAL, m.path, line_of(value), line_of(value), f"configmap:{m.name}",
                                     f"ConfigMap {m.name} holds {key_env} in plain text; keep it in a Secret "
                                     f"fed from a secret store"))
@@ -382,8 +383,8 @@ def literal_hits(inv: Inventory, key_env: str) -> list[Hit]:
         for gen in ("secretGenerator", "configMapGenerator"):
             for entry in items(child(node, gen)):
                 for lit in items(child(entry, "literals")):
-                    name, _, value = (text(lit) or "").partition("=")
-                    if name.strip() == key_env and value.strip() and not is_placeholder(value):
+                    name, _, given = (text(lit) or "").partition("=")
+                    if name.strip() == key_env and given.strip() and not is_placeholder(given):
                         gname = text(child(entry, "name")) or "?"
                         hits.append(Hit(LITERAL, path, line_of(lit), line_of(lit), f"{gen}:{gname}",
                                         f"{gen} {gname} has {key_env} as a literal in the kustomization; "
@@ -532,8 +533,8 @@ def resource_hits(inv: Inventory, ws: list[Workload], require_cpu_limit: bool) -
 
 def schema_version(wanted: str) -> str:
     """The kubernetes-validate schema set for `wanted`; ToolError when the package has none that old/new."""
-    from kubernetes_validate import __version__ as kv_version
-    from kubernetes_validate.utils import all_versions
+    from kubernetes_validate import __version__ as kv_version  # type: ignore[import-untyped]
+    from kubernetes_validate.utils import all_versions  # type: ignore[import-untyped]
     from packaging.version import InvalidVersion, Version
 
     try:
