@@ -1,0 +1,44 @@
+# The ideogram-prod checker image: hash-locked dependencies, non-root, `ideogram-prod` as entrypoint.
+# BASE is pinned by digest; the offline smoke test (tests/test_image.py) passes a locally imported base instead.
+ARG BASE=python:3.12-slim@sha256:78387bc3881b8273120a12ebe6c1ab22b018ccc2c9adf565ae1ac9b536e184ea
+
+FROM ${BASE} AS build
+# Only for builds behind a TLS-intercepting proxy: a CA bundle mounted into the build (see tests/test_image.py).
+ARG PIP_CERT
+ENV PIP_DISABLE_PIP_VERSION_CHECK=1 PIP_NO_CACHE_DIR=1
+WORKDIR /src
+COPY requirements.lock ./
+RUN python3 -m venv /opt/ideogram-prod \
+    && /opt/ideogram-prod/bin/pip install --no-cache-dir --require-hashes --no-deps -r requirements.lock
+COPY pyproject.toml README.md ./
+COPY checker ./checker
+RUN /opt/ideogram-prod/bin/pip install --no-cache-dir --no-deps --no-build-isolation ./ \
+    && /opt/ideogram-prod/bin/pip uninstall -y setuptools pip \
+    && find /opt/ideogram-prod -name '__pycache__' -type d -prune -exec rm -rf {} +
+
+FROM ${BASE}
+ARG VERSION=0.1.0
+ARG REVISION=unknown
+LABEL org.opencontainers.image.title="ideogram-prod" \
+      org.opencontainers.image.description="PR gate, pre-flight checks and staged rollout for Ideogram image-API integrations" \
+      org.opencontainers.image.version="${VERSION}" \
+      org.opencontainers.image.revision="${REVISION}" \
+      org.opencontainers.image.source="https://github.com/org/ideogram-prod" \
+      org.opencontainers.image.licenses="MIT"
+SHELL ["/bin/bash", "-o", "pipefail", "-c"]
+# git: the checker lists files with `git ls-files` and computes --diff-base; the workspace belongs to another uid.
+RUN apt-get update \
+    && apt-get install -y --no-install-recommends git=1:2.39.5-0+deb12u3 \
+    && rm -rf /var/lib/apt/lists/* \
+    && git config --system --add safe.directory '*' \
+    && useradd --system --uid 10001 --create-home --home-dir /home/checker checker
+COPY --from=build /opt/ideogram-prod /opt/ideogram-prod
+ENV PATH=/opt/ideogram-prod/bin:$PATH \
+    PYTHONDONTWRITEBYTECODE=1 \
+    PYTHONUNBUFFERED=1 \
+    SEMGREP_ENABLE_VERSION_CHECK=0 \
+    SEMGREP_SEND_METRICS=off
+USER 10001
+WORKDIR /work
+ENTRYPOINT ["ideogram-prod"]
+CMD ["check", "."]
