@@ -7,6 +7,7 @@ import requests
 from fastapi import FastAPI, HTTPException
 from fastapi.responses import JSONResponse
 from flask import Flask, abort, jsonify, request
+from service.ideogram_client import generate_image
 
 app = Flask(__name__)
 api = FastAPI()
@@ -162,3 +163,21 @@ def settings_view():
 def other_api():
     # ok: code-no-degradation-py
     return jsonify(requests.get("https://example.com/data", timeout=5).json())
+
+
+def create_image_wsgi(environ, start_response):
+    # ruleid: code-no-degradation-py
+    url = generate_image(environ["QUERY_STRING"])
+    start_response("200 OK", [("Content-Type", "application/json")])
+    return [url.encode()]
+
+
+def create_image_wsgi_degraded(environ, start_response):
+    try:
+        # ok: code-no-degradation-py
+        url = generate_image(environ["QUERY_STRING"])
+    except Exception:
+        start_response("503 Service Unavailable", [("Retry-After", "30")])
+        return [PLACEHOLDER.encode()]
+    start_response("200 OK", [("Content-Type", "application/json")])
+    return [url.encode()]

@@ -2,6 +2,7 @@
 import axios from "axios";
 import express, { NextFunction, Request, Response } from "express";
 import { NextResponse } from "next/server";
+import { generateImage } from "@/lib/ideogram";
 
 const app = express();
 const IDEOGRAM_URL = "https://api.ideogram.ai/v1/ideogram-v3/generate";
@@ -142,4 +143,9 @@ app.get("/proxy", async (req, res) => {
   // ok: code-no-degradation-js
   const r = await fetch("https://example.com/data");
   res.json(await r.json());
+});
+
+app.post("/generate/imported", async (req, res) => {
+  // ruleid: code-no-degradation-js
+  res.json(await generateImage(req.body.prompt));
 });
