@@ -152,10 +152,30 @@ class ClusterConfig(_Strict):
 class RolloutConfig(_Strict):
     """Owned by the rollout work (issue 6): strategies, gates and deadlines."""
 
-    strategy: str = Field(default="replicas", description="replicas | gateway | rolling")
+    strategy: str = Field(default="replicas", pattern=r"^(replicas|gateway|rolling)$",
+                          description="replicas | gateway | rolling")
     stage_deadline_s: int = Field(default=600, gt=0, description="Canary pods must be Ready within this.")
     canary_selector: str = Field(default='track="canary"', description="PromQL label matchers of canary series.")
     stable_selector: str = Field(default='track="stable"', description="PromQL label matchers of stable series.")
+    canary_label: str = Field(default="track=canary", pattern=r"^[A-Za-z0-9./_-]+=[A-Za-z0-9._-]+$",
+                              description="Pod label key=value that marks canary pods (relabel it for Prometheus).")
+    max_pods_factor: float = Field(
+        default=2.0, ge=1.0, le=10.0, description="replicas strategy: stable+canary pods at most this times the "
+        "stable's replicas (stable may be scaled up, never down, to hit the asked share more exactly).")
+    window: str = Field(default="1m", pattern=r"^\d+(s|m|h)$",
+                        description="Range of rate()/increase() in the gates (the alerts use 5m).")
+    min_requests: int = Field(default=20, ge=0, description="Canary requests in the window needed to judge.")
+    insufficient_data: str = Field(default="fail", pattern=r"^(fail|pass)$",
+                                   description="Verdict of an analysis that ends with too little traffic.")
+    max_error_ratio_increase: float = Field(
+        default=0.02, ge=0, le=1, description="Canary 5xx ratio may exceed the stable's by at most this (absolute).")
+    max_p99_increase_ms: float = Field(default=500.0, ge=0, description="Canary p99 may exceed the stable's by this.")
+    compare: bool = Field(default=True, description="Also compare the canary with the stable.")
+    gateway_route: str | None = Field(default=None, description="gateway strategy: HTTPRoute name (default: the "
+                                      "Deployment's name).")
+    stable_service: str | None = Field(default=None, description="gateway strategy: the stable Service "
+                                       "(default: the Deployment's name); the canary Service is <name>-canary.")
+    rollback_timeout_s: int = Field(default=300, gt=0, description="rollback waits this long for stable to serve.")
 
 
 class Config(_Strict):
