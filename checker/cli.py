@@ -22,7 +22,9 @@ if TYPE_CHECKING:
 
 PROG = "ideogram-prod"
 # Subcommands that live in their own modules: each has register(subparsers, common_parent).
-COMMAND_MODULES: tuple[str, ...] = ("checker.alerts_cmd", "checker.init_cmd", "checker.preflight_cmd")
+COMMAND_MODULES: tuple[str, ...] = (
+    "checker.alerts_cmd", "checker.init_cmd", "checker.preflight_cmd", "checker.github_setup",
+)
 log = logging.getLogger("checker")
 
 
