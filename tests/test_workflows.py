@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import re
 import shutil
 import subprocess
@@ -150,7 +151,7 @@ def test_deploy_shape() -> None:
     jobs = doc["jobs"]
     chain = ["preflight", "canary-10", "analyze-10", "canary-50", "analyze-50", "promote-100", "verify"]
     assert list(jobs)[: len(chain)] == chain
-    for before, after in zip(chain, chain[1:], strict=False):
+    for before, after in itertools.pairwise(chain):
         assert jobs[after]["needs"] == before
     commands = {name: [s["with"]["command"] for s in jobs[name]["steps"] if "with" in s and "command" in s["with"]]
                 for name in jobs}
