@@ -146,7 +146,8 @@ class ClusterTarget(_Strict):
 
 class ClusterConfig(_Strict):
     production: ClusterTarget = ClusterTarget()
-    staging: ClusterTarget | None = Field(default=None, description="Compared with production by live-k8s-key-distinct.")
+    staging: ClusterTarget | None = Field(
+        default=None, description="Compared with production by live-k8s-key-distinct.")
 
 
 class RolloutConfig(_Strict):

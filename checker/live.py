@@ -5,11 +5,13 @@ from __future__ import annotations
 import importlib
 import logging
 import os
+import time
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 from checker.config import Config
+from checker.errors import CheckerError
 from checker.findings import CheckResult, Finding, Location, Severity, Status
 from checker.redact import REDACTOR, fingerprint
 from checker.registry import BY_ID
@@ -54,8 +56,12 @@ def skipped(check_id: str, reason: str) -> CheckResult:
 
 def _run_module(runner: str, ctx: LiveContext, ids: tuple[str, ...]) -> list[CheckResult]:
     module = importlib.import_module(f"checker.checks.{runner}")
+    started = time.monotonic()
     try:
         results: list[CheckResult] = module.run(ctx, ids)
+        log.debug("%s took %.2f s", runner, time.monotonic() - started)
+    except CheckerError:
+        raise  # bad input (a kubeconfig that cannot be used...) is exit 2, not a check result
     except Exception as exc:  # a crashing live check must fail closed, never pass or vanish
         log.debug("live check module %s crashed", runner, exc_info=True)
         return [errored(i, f"check crashed: {type(exc).__name__}: {exc}") for i in ids]

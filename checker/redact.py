@@ -27,7 +27,9 @@ class Redactor:
             values = sorted(self._values, key=len, reverse=True)
         for value in values:
             text = text.replace(value, MASK)
-            # NOTE: a logged prefix such as key[:8] still identifies a key; mask those too.
+        # NOTE: a logged prefix such as key[:8] still identifies a key; mask those too, but only after
+        # every whole value, or one key's prefix would break the match of another key that shares it.
+        for value in values:
             if len(value) >= 16:
                 text = text.replace(value[:8], MASK)
         return text

@@ -26,6 +26,13 @@ def test_redactor_masks_values_and_prefixes(text, expected):
     assert r(text) == expected
 
 
+def test_keys_sharing_a_prefix_are_both_masked_whole():
+    r = Redactor()
+    r.register(KEY)
+    r.register(KEY + "-staging")
+    assert r(f"a {KEY} b {KEY}-staging") == f"a {MASK} b {MASK}"
+
+
 def test_short_or_empty_values_are_not_registered():
     r = Redactor()
     r.register("")
