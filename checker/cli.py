@@ -23,7 +23,7 @@ if TYPE_CHECKING:
 PROG = "ideogram-prod"
 # Subcommands that live in their own modules: each has register(subparsers, common_parent).
 COMMAND_MODULES: tuple[str, ...] = (
-    "checker.alerts_cmd", "checker.init_cmd", "checker.preflight_cmd", "checker.github_setup",
+    "checker.alerts_cmd", "checker.init_cmd", "checker.preflight_cmd", "checker.github_setup", "checker.rollout_cmd",
 )
 log = logging.getLogger("checker")
 

@@ -8,9 +8,14 @@ from __future__ import annotations
 import datetime
 import enum
 import json
-from typing import Any
+import time
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+if TYPE_CHECKING:
+    from checker.rollout.kube import Kube
 
 STATE_KEY = "state.json"
 MANAGED_BY = {"app.kubernetes.io/managed-by": "ideogram-prod"}
@@ -18,6 +23,7 @@ MANAGED_BY = {"app.kubernetes.io/managed-by": "ideogram-prod"}
 
 class Phase(enum.StrEnum):
     CANARY = "canary"  # a stage is live at `weight`
+    PROMOTING = "promoting"  # 100% asked: stable is being moved to the new image
     PROMOTED = "promoted"  # 100%: stable runs the new image, verified
     ROLLING_BACK = "rolling-back"
     ROLLED_BACK = "rolled-back"
@@ -72,6 +78,12 @@ class RolloutState(BaseModel):
     from_template: dict[str, Any]
     stable_replicas: int
     canary_name: str = ""
+    canary_replicas: int = 0
+    stage_stable_replicas: int = 0
+    route: str = ""
+    stable_service: str = ""
+    canary_service: str = ""
+    stage_started_at: str = Field(default_factory=now_iso)
     phase: Phase = Phase.CANARY
     weight: int = 0
     share: float | None = None
@@ -91,3 +103,61 @@ class RolloutState(BaseModel):
     def from_data(cls, data: dict[str, str] | None) -> RolloutState | None:
         raw = (data or {}).get(STATE_KEY)
         return None if raw is None else cls.model_validate_json(raw)
+
+
+def epoch(iso: str) -> float:
+    return datetime.datetime.strptime(iso, "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=datetime.UTC).timestamp()
+
+
+class StateConflict(Exception):
+    """Someone else owns or changed the record in a way we must not paper over."""
+
+
+def read_state(kube: Kube, deployment: str) -> tuple[RolloutState | None, dict[str, Any] | None]:
+    """(the record, the ConfigMap it lives in); an unreadable record is reported, never silently replaced."""
+    cm = kube.get("configmaps", state_name(deployment))
+    if cm is None:
+        return None, None
+    try:
+        return RolloutState.from_data(cm.get("data")), cm
+    except ValidationError:
+        raise StateConflict(f"configmap/{state_name(deployment)} holds an unreadable rollout record; "
+                            "inspect it, delete it and retry") from None
+
+
+def create_state(kube: Kube, state: RolloutState) -> dict[str, Any]:
+    """Create the record; 409 (someone else was first) raises KubeError for the caller to re-read."""
+    body = {"apiVersion": "v1", "kind": "ConfigMap",
+            "metadata": {"name": state_name(state.deployment), "labels": dict(MANAGED_BY)},
+            "data": state.to_data()}
+    return kube.create("configmaps", body)
+
+
+def replace_state(kube: Kube, cm: dict[str, Any], state: RolloutState) -> dict[str, Any]:
+    """CAS: the PUT carries the resourceVersion we read; a 409 means another writer was first."""
+    state.updated_at = now_iso()
+    body = dict(cm)
+    body["data"] = state.to_data()
+    return kube.replace("configmaps", body)
+
+
+def update_state(kube: Kube, deployment: str, rollout_id: str, change: Callable[[RolloutState], None],
+                 attempts: int = 10) -> RolloutState:
+    """Re-read, apply `change`, write by CAS; give up if the record now belongs to another rollout."""
+    from checker.rollout.kube import KubeError
+
+    for _ in range(attempts):
+        state, cm = read_state(kube, deployment)
+        if state is None or cm is None:
+            raise StateConflict(f"the rollout record configmap/{state_name(deployment)} disappeared")
+        if state.rollout_id != rollout_id:
+            raise StateConflict(f"rollout {rollout_id} was taken over by rollout {state.rollout_id}")
+        change(state)
+        try:
+            replace_state(kube, cm, state)
+            return state
+        except KubeError as exc:
+            if exc.status != 409:
+                raise
+        time.sleep(0.05)
+    raise StateConflict(f"configmap/{state_name(deployment)} kept changing under us")

@@ -1,0 +1,390 @@
+"""The side effects of a rollout: canary objects, route weights, promotion, undo and rollback, and waiting."""
+
+from __future__ import annotations
+
+import copy
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from checker.rollout import plan
+from checker.rollout.kube import JSON_PATCH, SMP, Kube, KubeError, selector_string
+from checker.rollout.state import RolloutState
+from checker.rollout.undo import REVISION, UndoError, controlled_by, templates_equal, undo_patch, undo_target
+
+Obj = dict[str, Any]
+MANAGED = "app.kubernetes.io/managed-by"
+
+
+class StageFailed(Exception):
+    """The cluster did not reach the stage's state in time (crash-looping pods, a stuck rollout)."""
+
+
+@dataclass(frozen=True, slots=True)
+class StageStatus:
+    """What is actually serving: ready pods on each side and the canary's share of them."""
+
+    stable_ready: int
+    canary_ready: int
+    canary_desired: int
+    share: float
+    problem: str = ""
+
+
+def canary_name(deployment: str) -> str:
+    return f"{deployment}-canary"
+
+
+def label_pair(config_label: str) -> tuple[str, str]:
+    key, value = config_label.split("=", 1)
+    return key, value
+
+
+def container_index(template: Obj, container: str | None) -> int:
+    containers = template["spec"]["containers"]
+    if container is None:
+        return 0
+    for i, c in enumerate(containers):
+        if c["name"] == container:
+            return i
+    raise KeyError(container)
+
+
+def image_of(template: Obj, container: str | None) -> str:
+    return str(template["spec"]["containers"][container_index(template, container)].get("image", ""))
+
+
+def _set_image_patch(template: Obj, container: str | None, image: str) -> Obj:
+    """Exactly what `kubectl set image` sends: a strategic merge patch naming the container."""
+    name = template["spec"]["containers"][container_index(template, container)]["name"]
+    return {"spec": {"template": {"spec": {"containers": [{"name": name, "image": image}]}}}}
+
+
+def canary_manifest(state: RolloutState, stable: Obj, replicas: int, label: tuple[str, str]) -> Obj:
+    key, value = label
+    template = copy.deepcopy(state.from_template)
+    template.setdefault("metadata", {}).setdefault("labels", {})[key] = value
+    template["metadata"]["labels"].pop("pod-template-hash", None)
+    template["spec"]["containers"][container_index(template, state.container or None)]["image"] = state.to_image
+    selector = copy.deepcopy(stable["spec"]["selector"])
+    selector.setdefault("matchLabels", {})[key] = value
+    labels = {**(stable["metadata"].get("labels") or {}), key: value, MANAGED: "ideogram-prod"}
+    return {
+        "apiVersion": "apps/v1", "kind": "Deployment",
+        "metadata": {"name": state.canary_name, "labels": labels,
+                     "annotations": {"ideogram-prod/rollout-id": state.rollout_id}},
+        "spec": {"replicas": replicas, "selector": selector, "template": template,
+                 "revisionHistoryLimit": 1},
+    }
+
+
+def _scale(kube: Kube, name: str, replicas: int) -> None:
+    kube.patch("deployments", name, {"spec": {"replicas": replicas}}, SMP)
+
+
+def ensure_canary(kube: Kube, state: RolloutState, replicas: int, label: tuple[str, str]) -> None:
+    """Create or resize `<name>-canary` (idempotent: the same call twice changes nothing)."""
+    stable = kube.get("deployments", state.deployment)
+    if stable is None:
+        raise StageFailed(f"deployment/{state.deployment} disappeared")
+    current = kube.get("deployments", state.canary_name)
+    if current is None:
+        try:
+            kube.create("deployments", canary_manifest(state, stable, replicas, label))
+            return
+        except KubeError as exc:
+            if exc.status != 409:
+                raise
+            current = kube.get("deployments", state.canary_name)
+            assert current is not None
+    if image_of(current["spec"]["template"], state.container or None) != state.to_image:
+        # A leftover canary of another image: replace its template rather than serve the wrong build.
+        body = canary_manifest(state, stable, replicas, label)
+        kube.patch("deployments", state.canary_name, [{"op": "replace", "path": "/spec/template",
+                                                       "value": body["spec"]["template"]}], JSON_PATCH)
+    if (current["spec"].get("replicas") or 0) != replicas:
+        _scale(kube, state.canary_name, replicas)
+
+
+def set_route(kube: Kube, state: RolloutState, stable_weight: int, canary_weight: int) -> None:
+    """HTTPRoute backendRefs: stable and canary Services with exact weights (the canary ref dropped at 0)."""
+    def mutate(route: Obj) -> bool:
+        before = copy.deepcopy(route)
+        rules = route.get("spec", {}).get("rules") or []
+        found = False
+        for rule in rules:
+            refs = rule.get("backendRefs") or []
+            names = [r.get("name") for r in refs]
+            if state.stable_service not in names:
+                continue
+            found = True
+            stable_ref = refs[names.index(state.stable_service)]
+            stable_ref["weight"] = stable_weight
+            others = [r for r in refs if r.get("name") not in (state.stable_service, state.canary_service)]
+            new = [stable_ref]
+            if canary_weight > 0:
+                canary_ref = {k: v for k, v in stable_ref.items() if k != "weight"}
+                canary_ref.update(name=state.canary_service, weight=canary_weight)
+                new.append(canary_ref)
+            rule["backendRefs"] = new + others
+        if not found:
+            raise StageFailed(f"httproute/{state.route} has no backendRef to service/{state.stable_service}")
+        return route != before
+
+    if kube.update("httproutes", state.route, mutate) is None:
+        raise StageFailed(f"httproute/{state.route} not found")
+
+
+def ensure_canary_service(kube: Kube, state: RolloutState, label: tuple[str, str]) -> None:
+    stable = kube.get("services", state.stable_service)
+    if stable is None:
+        raise StageFailed(f"service/{state.stable_service} not found")
+    selector = dict((stable.get("spec") or {}).get("selector") or {})
+    key, value = label
+    if selector.get(key) != value and key not in selector:
+        # The stable Service would also reach canary pods, so the route's weights would lie.
+        raise StageFailed(f"service/{state.stable_service} selects canary pods too: add {key}: <stable value> "
+                          "to its selector (and the stable pods) for the gateway strategy")
+    selector[key] = value
+    if kube.get("services", state.canary_service) is None:
+        ports = [{k: v for k, v in p.items() if k != "nodePort"} for p in stable["spec"].get("ports") or []]
+        try:
+            kube.create("services", {"apiVersion": "v1", "kind": "Service",
+                                     "metadata": {"name": state.canary_service, "labels": {MANAGED: "ideogram-prod"}},
+                                     "spec": {"selector": selector, "ports": ports}})
+        except KubeError as exc:
+            if exc.status != 409:
+                raise
+
+
+def apply_stage(kube: Kube, state: RolloutState, weight: int, label: tuple[str, str], max_pods_factor: float) -> None:
+    """Put the cluster at `weight`% (< 100) for the state's strategy; safe to repeat."""
+    if state.strategy == "replicas":
+        split = plan.stage_replicas(state.stable_replicas, weight, max_pods_factor)
+        stable = kube.get("deployments", state.deployment) or {}
+        if (stable.get("spec") or {}).get("replicas") != split.stable:
+            _scale(kube, state.deployment, split.stable)
+        ensure_canary(kube, state, split.canary, label)
+    elif state.strategy == "gateway":
+        split = plan.gateway_replicas(state.stable_replicas, weight)
+        ensure_canary(kube, state, split.canary, label)
+        ensure_canary_service(kube, state, label)
+        set_route(kube, state, *plan.route_weights(weight))
+    else:
+        apply_rolling(kube, state, weight)
+
+
+def apply_rolling(kube: Kube, state: RolloutState, weight: int) -> None:
+    """The seed's `set image` + pause/resume on the one Deployment, stopping once the new ReplicaSet holds `weight`%."""
+    d = kube.get("deployments", state.deployment)
+    assert d is not None
+    if image_of(d["spec"]["template"], state.container or None) != state.to_image:
+        kube.patch("deployments", state.deployment, {"spec": {"paused": True}}, SMP)
+        kube.patch("deployments", state.deployment, _set_image_patch(d["spec"]["template"], state.container or None,
+                                                                      state.to_image), SMP)
+    kube.patch("deployments", state.deployment, {"spec": {"paused": False}}, SMP)
+    deadline = time.monotonic() + 5.0
+    while time.monotonic() < deadline:
+        if rolling_share(kube, state) >= weight / 100:
+            break
+        time.sleep(0.1)
+    kube.patch("deployments", state.deployment, {"spec": {"paused": True}}, SMP)
+
+
+def owned_replicasets(kube: Kube, d: Obj) -> list[Obj]:
+    rs = kube.list("replicasets", selector_string(d["spec"].get("selector")))
+    return [r for r in rs if controlled_by(r, d["metadata"]["uid"])]
+
+
+def rolling_share(kube: Kube, state: RolloutState) -> float:
+    d = kube.get("deployments", state.deployment)
+    if d is None:
+        return 0.0
+    new = old = 0
+    for rs in owned_replicasets(kube, d):
+        ready = (rs.get("status") or {}).get("readyReplicas") or 0
+        if image_of(rs["spec"]["template"], state.container or None) == state.to_image:
+            new += ready
+        else:
+            old += ready
+    return plan.share_of(old, new)
+
+
+def _ready(d: Obj | None) -> int:
+    return int(((d or {}).get("status") or {}).get("readyReplicas") or 0)
+
+
+def stage_status(kube: Kube, state: RolloutState) -> StageStatus:
+    """Ready pods per side and the real share (pods for replicas, route weight for gateway, RS for rolling)."""
+    stable = kube.get("deployments", state.deployment)
+    if state.strategy == "rolling":
+        share = rolling_share(kube, state)
+        desired = int(((stable or {}).get("spec") or {}).get("replicas") or 0)
+        ready = _ready(stable)
+        return StageStatus(ready, round(ready * share), desired if state.weight else 0, share)
+    canary = kube.get("deployments", state.canary_name)
+    c_ready, s_ready = _ready(canary), _ready(stable)
+    desired = int(((canary or {}).get("spec") or {}).get("replicas") or 0)
+    if state.strategy == "gateway":
+        share = state.weight / 100 if c_ready else 0.0
+    else:
+        share = plan.share_of(s_ready, c_ready)
+    problem = _pod_problem(kube, canary) if canary is not None and c_ready < desired else ""
+    return StageStatus(s_ready, c_ready, desired, share, problem)
+
+
+def _pod_problem(kube: Kube, d: Obj) -> str:
+    for pod in kube.list("pods", selector_string(d["spec"].get("selector"))):
+        for cs in (pod.get("status") or {}).get("containerStatuses") or []:
+            waiting = (cs.get("state") or {}).get("waiting") or {}
+            if waiting.get("reason") in ("CrashLoopBackOff", "ImagePullBackOff", "ErrImagePull",
+                                         "CreateContainerConfigError"):
+                return f"pod {pod['metadata']['name']}: {waiting['reason']} (restarts: {cs.get('restartCount', 0)})"
+    return ""
+
+
+def wait_stage(kube: Kube, state: RolloutState, deadline_s: float, started: float,
+               tick: Callable[[StageStatus], None] | None = None) -> StageStatus:
+    """Until every canary pod is Ready; StageFailed once the stage deadline (from `started`) passes."""
+    while True:
+        st = stage_status(kube, state)
+        if tick:
+            tick(st)
+        if st.canary_ready >= st.canary_desired:
+            return st
+        if time.time() - started >= deadline_s:
+            raise StageFailed(f"canary not Ready within the stage deadline ({deadline_s:g}s): "
+                              f"{st.canary_ready}/{st.canary_desired} ready"
+                              + (f"; {st.problem}" if st.problem else ""))
+        time.sleep(0.2)
+
+
+# ---------------------------------------------------------------------------------------- serving checks
+def serving_problem(kube: Kube, name: str, image: str, container: str | None, replicas: int | None) -> str:
+    """'' when the Deployment serves exactly `image` on all its replicas (observed, updated, available, pods)."""
+    d = kube.get("deployments", name)
+    if d is None:
+        return f"deployment/{name} not found"
+    spec, status = d["spec"], d.get("status") or {}
+    want = int(spec.get("replicas") if spec.get("replicas") is not None else 1)
+    if replicas is not None and want != replicas:
+        return f"{want} replicas asked, {replicas} expected"
+    if spec.get("paused"):
+        return "paused"
+    if (status.get("observedGeneration") or 0) < (d["metadata"].get("generation") or 0):
+        return "spec change not yet observed"
+    if image_of(spec["template"], container) != image:
+        return f"template runs {image_of(spec['template'], container)}"
+    updated, available, total = (int(status.get(k) or 0) for k in ("updatedReplicas", "availableReplicas", "replicas"))
+    if updated < want or total > updated or available < want:
+        return f"{updated}/{want} updated, {available} available, {total} total"
+    for rs in owned_replicasets(kube, d):
+        pods = [p for p in kube.list("pods", selector_string(rs["spec"].get("selector")))
+                if controlled_by(p, rs["metadata"]["uid"])]
+        for pod in pods:
+            if image_of(pod["spec"], container) != image and "containers" in pod["spec"]:
+                return f"pod {pod['metadata']['name']} still runs {image_of(pod['spec'], container)}"
+    return ""
+
+
+def _template_for_image(spec_template: Obj, container: str | None) -> str:
+    return image_of(spec_template, container)
+
+
+def wait_serving(kube: Kube, name: str, image: str, container: str | None, replicas: int | None,
+                 deadline_s: float) -> None:
+    end = time.monotonic() + deadline_s
+    problem = ""
+    while time.monotonic() < end:
+        problem = serving_problem(kube, name, image, container, replicas)
+        if not problem:
+            return
+        time.sleep(0.2)
+    raise StageFailed(f"deployment/{name} does not serve {image} within {deadline_s:g}s: {problem}")
+
+
+# ---------------------------------------------------------------------------------------- promote
+def promote_full(kube: Kube, state: RolloutState, deadline_s: float) -> None:
+    """100%: the stable runs the new image (as `kubectl set image` would patch it), verified, then the canary goes."""
+    d = kube.get("deployments", state.deployment)
+    assert d is not None
+    container = state.container or None
+    if d["spec"].get("paused"):
+        kube.patch("deployments", state.deployment, {"spec": {"paused": False}}, SMP)
+    if image_of(d["spec"]["template"], container) != state.to_image:
+        kube.patch("deployments", state.deployment, _set_image_patch(d["spec"]["template"], container,
+                                                                      state.to_image), SMP)
+    wait_serving(kube, state.deployment, state.to_image, container, None, deadline_s)
+    remove_canary(kube, state)
+    if (d["spec"].get("replicas") or 0) != state.stable_replicas:
+        _scale(kube, state.deployment, state.stable_replicas)
+    wait_serving(kube, state.deployment, state.to_image, container, state.stable_replicas, deadline_s)
+
+
+def remove_canary(kube: Kube, state: RolloutState) -> list[str]:
+    """Traffic back to stable first, then the canary objects; returns what it removed (empty = nothing to do)."""
+    done: list[str] = []
+    if state.strategy == "gateway" and state.route:
+        try:
+            set_route(kube, state, 100, 0)
+        except StageFailed:
+            pass
+        if kube.delete("services", state.canary_service):
+            done.append(f"service/{state.canary_service}")
+    if kube.delete("deployments", state.canary_name or canary_name(state.deployment)):
+        done.append(f"deployment/{state.canary_name}")
+    return done
+
+
+# ---------------------------------------------------------------------------------------- undo / rollback
+def undo(kube: Kube, name: str, to_revision: int = 0, allow_paused: bool = False) -> str:
+    """`kubectl rollout undo deployment/NAME [--to-revision=N]`: one JSON Patch, kubectl's messages."""
+    d = kube.get("deployments", name)
+    if d is None:
+        raise UndoError(f'deployments.apps "{name}" not found')
+    target = undo_target(d, owned_replicasets(kube, d), to_revision)
+    if d["spec"].get("paused") and not allow_paused:
+        raise UndoError("you cannot rollback a paused deployment; resume it first with "
+                        "'kubectl rollout resume' and try again")
+    ops = undo_patch(d, target)
+    rev = (target["metadata"].get("annotations") or {}).get(REVISION, "0")
+    if ops is None:
+        return f"deployment.apps/{name} skipped rollback (current template already matches revision {rev})"
+    kube.patch("deployments", name, ops, JSON_PATCH)
+    return f"deployment.apps/{name} rolled back"
+
+
+def revision_with_template(kube: Kube, d: Obj, template: Obj) -> int | None:
+    for rs in owned_replicasets(kube, d):
+        if templates_equal(rs["spec"]["template"], template):
+            raw = (rs["metadata"].get("annotations") or {}).get(REVISION)
+            if raw and raw.isdigit():
+                return int(raw)
+    return None
+
+
+def restore_stable(kube: Kube, state: RolloutState, to_revision: int | None) -> list[str]:
+    """The stable back to the recorded template (via undo, so history matches kubectl's) and replica count."""
+    done: list[str] = []
+    d = kube.get("deployments", state.deployment)
+    if d is None:
+        raise StageFailed(f"deployment/{state.deployment} not found")
+    wanted = state.from_template
+    if to_revision or not templates_equal(d["spec"]["template"], wanted):
+        rev = to_revision or revision_with_template(kube, d, wanted)
+        if rev:
+            # NOTE: a paused Deployment is patched first and resumed after, so the bad template never rolls on.
+            message = undo(kube, state.deployment, rev, allow_paused=True)
+            done.append(message)
+        else:
+            kube.patch("deployments", state.deployment,
+                       [{"op": "replace", "path": "/spec/template", "value": wanted}], JSON_PATCH)
+            done.append(f"deployment.apps/{state.deployment} template restored from the rollout record")
+    if d["spec"].get("paused"):
+        kube.patch("deployments", state.deployment, {"spec": {"paused": False}}, SMP)
+        done.append(f"deployment.apps/{state.deployment} resumed")
+    if (d["spec"].get("replicas") or 0) != state.stable_replicas:
+        _scale(kube, state.deployment, state.stable_replicas)
+        done.append(f"deployment.apps/{state.deployment} scaled to {state.stable_replicas}")
+    return done
