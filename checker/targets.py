@@ -6,7 +6,6 @@ import os
 import subprocess
 from collections.abc import Iterable, Sequence
 from pathlib import Path
-from typing import Any
 
 import pathspec
 
@@ -25,7 +24,7 @@ def is_git_tree(root: Path) -> bool:
     return proc.returncode == 0 and proc.stdout.strip() == "true"
 
 
-def _walk(root: Path, spec: pathspec.PathSpec[Any]) -> list[str]:
+def _walk(root: Path, spec: pathspec.GitIgnoreSpec) -> list[str]:
     found: list[str] = []
     for dirpath, dirnames, filenames in os.walk(root):
         rel_dir = Path(dirpath).relative_to(root).as_posix()
@@ -37,7 +36,7 @@ def _walk(root: Path, spec: pathspec.PathSpec[Any]) -> list[str]:
 
 def list_files(root: Path, exclude: Sequence[str]) -> list[str]:
     """Tracked and untracked-but-not-ignored files under root (POSIX, relative), sorted."""
-    spec = pathspec.PathSpec.from_lines("gitwildmatch", exclude)
+    spec = pathspec.GitIgnoreSpec.from_lines(exclude)
     if is_git_tree(root):
         proc = _git(root, "ls-files", "-z", "--cached", "--others", "--exclude-standard")
         if proc.returncode != 0:
@@ -48,5 +47,5 @@ def list_files(root: Path, exclude: Sequence[str]) -> list[str]:
     return sorted(n for n in names if not spec.match_file(n) and (root / n).is_file() and not (root / n).is_symlink())
 
 
-def matcher(patterns: Iterable[str]) -> pathspec.PathSpec[Any]:
-    return pathspec.PathSpec.from_lines("gitwildmatch", list(patterns))
+def matcher(patterns: Iterable[str]) -> pathspec.GitIgnoreSpec:
+    return pathspec.GitIgnoreSpec.from_lines(list(patterns))

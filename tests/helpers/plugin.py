@@ -41,6 +41,10 @@ def run_cli(*args: str, cwd: Path | None = None, env: dict[str, str] | None = No
     """The CLI exactly as users run it: a separate process, `python -m checker`."""
     # NOTE: tests may themselves run inside GitHub Actions; the CLI must only see what a test gives it.
     base = {k: v for k, v in os.environ.items() if not k.startswith("GITHUB_")}
+    # As a user's CI does: the project's venv is active, so `python3` and the tools resolve to it.
+    venv_bin = str(Path(sys.executable).parent)
+    base["PATH"] = venv_bin + os.pathsep + base.get("PATH", "")
+    base["VIRTUAL_ENV"] = str(Path(sys.executable).parent.parent)
     full_env = {**base, **(env or {})}
     proc = subprocess.run([sys.executable, "-m", "checker", *args], cwd=cwd or REPO, env=full_env,
                           capture_output=True, text=True, timeout=timeout, stdin=subprocess.DEVNULL)
