@@ -283,13 +283,10 @@ def serving_problem(kube: Kube, name: str, image: str, container: str | None, re
         pods = [p for p in kube.list("pods", selector_string(rs["spec"].get("selector")))
                 if controlled_by(p, rs["metadata"]["uid"])]
         for pod in pods:
-            if image_of(pod["spec"], container) != image and "containers" in pod["spec"]:
-                return f"pod {pod['metadata']['name']} still runs {image_of(pod['spec'], container)}"
+            running = image_of({"spec": pod["spec"]}, container)
+            if running != image:
+                return f"pod {pod['metadata']['name']} still runs {running}"
     return ""
-
-
-def _template_for_image(spec_template: Obj, container: str | None) -> str:
-    return image_of(spec_template, container)
 
 
 def wait_serving(kube: Kube, name: str, image: str, container: str | None, replicas: int | None,

@@ -1,0 +1,110 @@
+"""Table tests: replica arithmetic for every stage and size, gate verdicts, canary-scoped PromQL."""
+
+from __future__ import annotations
+
+import pytest
+
+from checker.alerts import ALERTS
+from checker.rollout.gates import (
+    Verdict, alert_gates, compare_verdict, gate_verdict, readiness_verdict, scoped, stage_verdict,
+)
+from checker.rollout.plan import gateway_replicas, route_weights, share_of, stage_replicas
+
+# (stable replicas) -> (stable, canary) pods at 10% and 50%; the share is canary / (stable + canary).
+EXPECTED = {
+    1: ((1, 1), (1, 1)), 2: ((3, 1), (2, 2)), 3: ((5, 1), (3, 3)), 4: ((7, 1), (4, 4)), 5: ((9, 1), (5, 5)),
+    6: ((9, 1), (6, 6)), 7: ((9, 1), (7, 7)), 8: ((9, 1), (8, 8)), 9: ((9, 1), (9, 9)), 10: ((10, 1), (10, 10)),
+    11: ((17, 2), (11, 11)), 12: ((17, 2), (12, 12)), 13: ((17, 2), (13, 13)), 14: ((17, 2), (14, 14)),
+    15: ((17, 2), (15, 15)), 16: ((17, 2), (16, 16)), 17: ((17, 2), (17, 17)), 18: ((18, 2), (18, 18)),
+    19: ((19, 2), (19, 19)), 20: ((20, 2), (20, 20)),
+}
+
+
+@pytest.mark.parametrize("replicas", range(1, 21))
+def test_stage_replicas_table(replicas: int) -> None:
+    ten, fifty = EXPECTED[replicas]
+    for weight, (stable, canary) in ((10, ten), (50, fifty)):
+        split = stage_replicas(replicas, weight)
+        assert (split.stable, split.canary) == (stable, canary)
+        assert split.share == pytest.approx(canary / (stable + canary))
+        assert split.stable >= replicas  # serving capacity never drops
+        assert split.total <= max(replicas + 1, 2 * replicas)
+    full = stage_replicas(replicas, 100)
+    assert (full.stable, full.canary, full.share) == (replicas, 0, 1.0)
+
+
+@pytest.mark.parametrize("replicas", range(1, 21))
+def test_share_is_the_best_within_the_pod_budget(replicas: int) -> None:
+    for weight in (10, 25, 50, 75, 90):
+        split = stage_replicas(replicas, weight)
+        budget = max(replicas + 1, 2 * replicas)
+        best = min(abs(c / (s + c) - weight / 100) for s in range(replicas, budget) for c in range(1, budget - s + 1))
+        assert abs(split.share - weight / 100) <= best + 0.01
+
+
+def test_k8s_deploy_comparison() -> None:
+    # The GitHub k8s-deploy action's "10%" with 10 replicas is 1/12 = 8.3%; ours is 1/11 and reported as such.
+    split = stage_replicas(10, 10)
+    assert round(split.share * 100, 1) == 9.1
+    assert share_of(9, 1) == 0.1 and share_of(0, 0) == 0.0
+
+
+def test_gateway_and_route() -> None:
+    assert gateway_replicas(5, 10).canary == 1 and gateway_replicas(5, 10).share == 0.1
+    assert gateway_replicas(5, 50).canary == 3
+    assert route_weights(10) == (90, 10)
+    with pytest.raises(ValueError):
+        stage_replicas(0, 10)
+
+
+@pytest.mark.parametrize(("value", "comparator", "threshold", "samples", "expected"), [
+    (11.0, ">", 10, 100, Verdict.FAIL),  # 5xx > 10/min
+    (10.0, ">", 10, 100, Verdict.PASS),  # exactly at the threshold holds
+    (6.0, ">", 5, 100, Verdict.FAIL),  # 429 > 5/min
+    (5.5, ">", 5, 100, Verdict.FAIL),  # p99 5.5 s > 5 s
+    (4.9, ">", 5, 100, Verdict.PASS),
+    (1.0, ">", 0, 3, Verdict.FAIL),  # one 401 fails even with little traffic
+    (0.0, ">", 0, 100, Verdict.PASS),
+    (0.0, ">", 0, 3, Verdict.INSUFFICIENT),  # too little traffic to call it good
+    (None, ">", 5, 100, Verdict.INSUFFICIENT),  # histogram without observations
+    (float("nan"), ">", 5, 100, Verdict.INSUFFICIENT),
+    (2.0, ">", 10, None, Verdict.INSUFFICIENT),
+])
+def test_gate_verdict_table(value: float | None, comparator: str, threshold: float, samples: float | None,
+                            expected: Verdict) -> None:
+    assert gate_verdict(value, comparator, threshold, samples, 20) is expected
+
+
+@pytest.mark.parametrize(("canary", "stable", "c_n", "s_n", "expected"), [
+    (0.10, 0.05, 100, 100, Verdict.FAIL),
+    (0.06, 0.05, 100, 100, Verdict.PASS),
+    (0.10, 0.05, 5, 100, Verdict.INSUFFICIENT),
+    (0.10, 0.05, 100, 5, Verdict.SKIPPED),
+    (None, 0.05, 100, 100, Verdict.SKIPPED),
+])
+def test_compare_verdict_table(canary: float | None, stable: float | None, c_n: float, s_n: float,
+                               expected: Verdict) -> None:
+    assert compare_verdict(canary, stable, 0.02, c_n, s_n, 20) is expected
+
+
+def test_readiness_and_stage_verdicts() -> None:
+    assert readiness_verdict(1, 1, 999, 60) is Verdict.PASS
+    assert readiness_verdict(0, 1, 30, 60) is Verdict.INSUFFICIENT
+    assert readiness_verdict(0, 1, 60, 60) is Verdict.FAIL
+    assert stage_verdict([Verdict.PASS, Verdict.INSUFFICIENT], final=False, insufficient_fails=True) is None
+    assert stage_verdict([Verdict.PASS, Verdict.ERROR], final=False, insufficient_fails=True) is Verdict.FAIL
+    assert stage_verdict([Verdict.PASS, Verdict.INSUFFICIENT], final=True, insufficient_fails=True) is Verdict.FAIL
+    assert stage_verdict([Verdict.PASS, Verdict.INSUFFICIENT], final=True, insufficient_fails=False) is Verdict.PASS
+    assert stage_verdict([Verdict.PASS, Verdict.SKIPPED], final=True, insufficient_fails=True) is Verdict.PASS
+
+
+def test_gate_queries_are_the_alerts_on_canary_series() -> None:
+    queries = [g.query for g in alert_gates(ALERTS, 'track="canary"', "1m")]
+    assert queries == [
+        'sum(rate(ideogram_requests_total{status=~"5..", track="canary"}[1m])) * 60',
+        'histogram_quantile(0.99, sum by (le) (rate(ideogram_request_duration_seconds_bucket{track="canary"}[1m])))',
+        'sum(rate(ideogram_requests_total{status="429", track="canary"}[1m])) * 60',
+        'sum(increase(ideogram_requests_total{status=~"401|403", track="canary"}[1m]))',
+    ]
+    assert scoped("sum(rate(other_total[5m])) + sum(ideogram_requests_total)", 'pod=~"c.*"', "2m") == (
+        'sum(rate(other_total[2m])) + sum(ideogram_requests_total{pod=~"c.*"})')
