@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from checker.clients.kube import api_client, api_error, container_of, key_secret_ref, secret_value
+from checker.clients.kube import KubeError, api_client, first_container, get_json, key_ref, secret_text
 from checker.config import ClusterTarget
 from checker.findings import CheckResult
 from checker.live import LiveContext, errored, failed, passed, skipped
@@ -13,89 +13,70 @@ from checker.redact import REDACTOR, secret_fingerprint
 SECRET, DISTINCT, DEPLOYMENT = "live-k8s-secret", "live-k8s-key-distinct", "live-k8s-deployment"
 
 
-class _Unavailable(Exception):
-    """The API could not answer: every dependent check is an `error`."""
-
-
 def where(target: ClusterTarget, kind: str, name: str) -> str:
     return f"{kind}/{target.namespace}/{name}"
 
 
-def _read(call: Any, *args: Any) -> Any | None:
-    from kubernetes.client.exceptions import ApiException
-
-    try:
-        return call(*args)
-    except ApiException as exc:
-        if exc.status == 404:
-            return None
-        raise _Unavailable(api_error(exc)) from None
-    except Exception as exc:  # noqa: BLE001 - urllib3 raises many shapes for an unreachable server
-        raise _Unavailable(api_error(exc)) from None
+def _deployment_path(target: ClusterTarget, name: str) -> str:
+    return f"/apis/apps/v1/namespaces/{target.namespace}/deployments/{name}"
 
 
 def read_key(target: ClusterTarget, key_env: str) -> tuple[str | None, str]:
     """(the key value, or None and why); the value is registered with the redactor at once."""
-    from kubernetes import client
-
     api = api_client(target)
-    deploy = _read(client.AppsV1Api(api).read_namespaced_deployment, target.deployment, target.namespace)
+    deploy = get_json(api, _deployment_path(target, target.deployment))
     if deploy is None:
         return None, f"Deployment {where(target, 'deployment', target.deployment)} not found"
-    ref = key_secret_ref(deploy, key_env, target.container)
+    ref = key_ref(deploy, key_env, target.container)
     if ref is None:
         return None, f"its container gets {key_env} from no Secret"
     name, key = ref
-    secret = _read(client.CoreV1Api(api).read_namespaced_secret, name, target.namespace)
+    secret = get_json(api, f"/api/v1/namespaces/{target.namespace}/secrets/{name}")
     if secret is None:
         return None, f"Secret {where(target, 'secret', name)} (referenced for {key_env}) not found"
-    value = secret_value(secret, key)
+    value = secret_text(secret, key)
     REDACTOR.register(value)
     if not value or not value.strip():
         return None, f"Secret {where(target, 'secret', name)} has no value under key {key!r}"
     return value, f"Secret {where(target, 'secret', name)} key {key!r} holds {len(value)} characters"
 
 
-def deployment_verdict(deploy: Any, state: Any, canary: Any, target: ClusterTarget) -> CheckResult:
+def deployment_verdict(deploy: dict[str, Any], state: Any, canary: dict[str, Any] | None,
+                       target: ClusterTarget) -> CheckResult:
     at = where(target, "deployment", target.deployment)
-    spec, status = deploy.spec, deploy.status
+    spec, status = deploy.get("spec", {}), deploy.get("status", {})
     problems = []
-    if spec.paused:
+    if spec.get("paused"):
         problems.append("paused")
-    desired = spec.replicas if spec.replicas is not None else 1
-    observed = status.observed_generation or 0
-    if observed < (deploy.metadata.generation or 0):
+    desired = spec.get("replicas", 1)
+    if status.get("observedGeneration", 0) < deploy.get("metadata", {}).get("generation", 0):
         problems.append("spec change not yet observed by the controller")
-    updated, available = status.updated_replicas or 0, status.available_replicas or 0
-    if updated < desired or (status.replicas or 0) > updated:
+    updated, available = status.get("updatedReplicas", 0), status.get("availableReplicas", 0)
+    if updated < desired or status.get("replicas", 0) > updated:
         problems.append(f"rollout in progress ({updated}/{desired} updated)")
     if available < desired:
         problems.append(f"only {available}/{desired} replicas available")
     if state is not None and state.active:
         problems.append(f"ideogram-prod rollout {state.rollout_id} is {state.phase} at {state.weight}%")
-    if canary is not None and (canary.spec.replicas or 0) > 0:
-        problems.append(f"canary Deployment {canary.metadata.name} is running")
+    if canary is not None and canary.get("spec", {}).get("replicas", 0) > 0:
+        problems.append(f"canary Deployment {canary['metadata']['name']} is running")
     if problems:
         return failed(DEPLOYMENT, f"{at}: " + "; ".join(problems), at)
-    container = container_of(deploy, target.container)
-    image = container.image if container is not None else "?"
-    return passed(DEPLOYMENT, f"{at}: {available}/{desired} available, image {image}")
+    container = first_container(deploy, target.container) or {}
+    return passed(DEPLOYMENT, f"{at}: {available}/{desired} available, image {container.get('image', '?')}")
 
 
 def check_deployment(target: ClusterTarget) -> CheckResult:
-    from kubernetes import client
-
     from checker.rollout.state import RolloutState, state_name
 
     api = api_client(target)
-    apps, core = client.AppsV1Api(api), client.CoreV1Api(api)
-    deploy = _read(apps.read_namespaced_deployment, target.deployment, target.namespace)
+    deploy = get_json(api, _deployment_path(target, target.deployment))
     at = where(target, "deployment", target.deployment)
     if deploy is None:
         return failed(DEPLOYMENT, f"{at} not found", at)
-    cm = _read(core.read_namespaced_config_map, state_name(target.deployment), target.namespace)
-    state = RolloutState.from_data(cm.data) if cm is not None else None
-    canary = _read(apps.read_namespaced_deployment, f"{target.deployment}-canary", target.namespace)
+    cm = get_json(api, f"/api/v1/namespaces/{target.namespace}/configmaps/{state_name(target.deployment)}")
+    state = RolloutState.from_data(cm.get("data")) if cm is not None else None
+    canary = get_json(api, _deployment_path(target, f"{target.deployment}-canary"))
     return deployment_verdict(deploy, state, canary, target)
 
 
@@ -127,7 +108,7 @@ def run(ctx: LiveContext, ids: tuple[str, ...]) -> list[CheckResult]:
                     results.append(passed(DISTINCT, "staging and production keys differ (compared by fingerprint)"))
         if DEPLOYMENT in ids:
             results.append(check_deployment(prod))
-    except _Unavailable as exc:
+    except KubeError as exc:
         done = {r.check_id for r in results}
         results += [errored(i, str(exc)) for i in ids if i not in done]
     return results

@@ -37,29 +37,56 @@ def api_error(exc: Exception) -> str:
     return f"cannot reach the API server ({type(exc).__name__})"
 
 
-def container_of(deployment: Any, name: str | None) -> Any:
-    containers = deployment.spec.template.spec.containers or []
+class KubeError(Exception):
+    """The API server could not answer (unreachable, 5xx, forbidden): checks become `error`."""
+
+
+def get_json(api: ApiClient, path: str, timeout_s: float = 10.0) -> dict[str, Any] | None:
+    """GET a raw object as a dict, None on 404. Bypasses the typed APIs, whose import takes seconds."""
+    import json
+
+    from kubernetes.client.exceptions import ApiException
+    from urllib3.exceptions import HTTPError
+
+    method, url, headers, body, post = api.param_serialize(
+        method="GET", resource_path=path, header_params={"Accept": "application/json"},
+        auth_settings=["BearerToken"])
+    try:
+        resp = api.call_api(method, url, header_params=headers, body=body, post_params=post,
+                            _request_timeout=timeout_s)
+        resp.read()  # type: ignore[no-untyped-call]
+    except (ApiException, HTTPError, OSError) as exc:
+        raise KubeError(api_error(exc)) from None
+    if resp.status == 404:
+        return None
+    if not 200 <= resp.status < 300:
+        raise KubeError(f"GET {path}: HTTP {resp.status}")
+    data: dict[str, Any] = json.loads(resp.data or b"{}")
+    return data
+
+
+def first_container(deployment: dict[str, Any], name: str | None) -> dict[str, Any] | None:
+    containers = deployment.get("spec", {}).get("template", {}).get("spec", {}).get("containers") or []
     if name is None:
         return containers[0] if containers else None
-    return next((c for c in containers if c.name == name), None)
+    return next((c for c in containers if c.get("name") == name), None)
 
 
-def key_secret_ref(deployment: Any, key_env: str, container: str | None) -> tuple[str, str] | None:
+def key_ref(deployment: dict[str, Any], key_env: str, container: str | None) -> tuple[str, str] | None:
     """(secret name, key) the container's key env var comes from: secretKeyRef or envFrom.secretRef."""
-    c = container_of(deployment, container)
+    c = first_container(deployment, container)
     if c is None:
         return None
-    for env in c.env or []:
-        if env.name == key_env and env.value_from is not None and env.value_from.secret_key_ref is not None:
-            return env.value_from.secret_key_ref.name, env.value_from.secret_key_ref.key
-    for source in c.env_from or []:
-        if source.secret_ref is not None:
-            return source.secret_ref.name, key_env
+    for env in c.get("env") or []:
+        ref = (env.get("valueFrom") or {}).get("secretKeyRef")
+        if env.get("name") == key_env and ref:
+            return str(ref.get("name")), str(ref.get("key"))
+    for source in c.get("envFrom") or []:
+        if source.get("secretRef"):
+            return str(source["secretRef"].get("name")), key_env
     return None
 
 
-def secret_value(secret: Any, key: str) -> str | None:
-    raw = (secret.data or {}).get(key)
-    if raw is None:
-        return None
-    return base64.b64decode(raw).decode("utf-8", errors="replace")
+def secret_text(secret: dict[str, Any], key: str) -> str | None:
+    raw = (secret.get("data") or {}).get(key)
+    return None if raw is None else base64.b64decode(raw).decode("utf-8", errors="replace")
