@@ -93,7 +93,8 @@ def one_run(interval: float) -> dict[str, float]:
         proc.wait(30)
         if not (t_data and t_detect and t_stable):
             out, err = proc.communicate()
-            raise SystemExit(f"{out}\n{err}\nincomplete run: data={t_data} detect={t_detect} stable={t_stable} rc={proc.returncode}")
+            raise SystemExit(f"{out}\n{err}\nincomplete run: data={t_data} detect={t_detect} "
+                             f"stable={t_stable} rc={proc.returncode}")
         parts = {"scrape delay (failure -> Prometheus shows the breach)": t_data - t0,
                  "analysis wait (breach visible -> gate fails)": t_detect - t_data,
                  "rollback (gate fails -> only stable serves)": t_stable - t_detect}

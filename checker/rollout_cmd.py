@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 from checker.errors import CheckerError, ExitCode, InputError, UsageError
 
 if TYPE_CHECKING:
-    from checker.config import Config, ClusterTarget
+    from checker.config import ClusterTarget, Config
     from checker.rollout.kube import Kube
     from checker.rollout.state import RolloutState
 

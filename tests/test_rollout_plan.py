@@ -6,7 +6,13 @@ import pytest
 
 from checker.alerts import ALERTS
 from checker.rollout.gates import (
-    Verdict, alert_gates, compare_verdict, gate_verdict, readiness_verdict, scoped, stage_verdict,
+    Verdict,
+    alert_gates,
+    compare_verdict,
+    gate_verdict,
+    readiness_verdict,
+    scoped,
+    stage_verdict,
 )
 from checker.rollout.plan import gateway_replicas, route_weights, share_of, stage_replicas
 

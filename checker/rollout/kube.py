@@ -57,7 +57,7 @@ class Kube:
             _, url, headers, payload, _ = self.api.param_serialize(
                 method=method, resource_path=path, header_params=headers, body=body, auth_settings=["BearerToken"])
             resp = self.api.call_api(method, url, headers, payload, _request_timeout=self.timeout_s)
-            data = resp.read()
+            data = resp.read()  # type: ignore[no-untyped-call]
         except Exception as exc:  # noqa: BLE001 - urllib3 raises many shapes for an unreachable or slow server
             status = getattr(exc, "status", 0) or 0
             raise KubeError(int(status), f"cannot reach the API server ({type(exc).__name__})") from None

@@ -45,10 +45,12 @@ def stage_replicas(stable: int, weight: int, max_pods_factor: float = 2.0) -> Sp
         return Split(stable, 0, 1.0)
     want = weight / 100
     max_total = max(stable + 1, math.floor(stable * max_pods_factor))
-    candidates = [(abs(c / (s + c) - want), s, c) for s in range(stable, max_total) for c in range(1, max_total - s + 1)]
+    candidates = [(abs(c / (s + c) - want), s, c)
+                  for s in range(stable, max_total) for c in range(1, max_total - s + 1)]
     best = min(diff for diff, _, _ in candidates)
     # NOTE: within one point of the best share, fewer pods win: 10 stable + 1 canary (9.1%) beats 18 + 2 (10%).
-    _, s, c = min(((s + c, diff, c), s, c) for diff, s, c in candidates if diff <= best + SHARE_TOLERANCE)
+    near = [((s + c, diff, c), s, c) for diff, s, c in candidates if diff <= best + SHARE_TOLERANCE]
+    _, s, c = min(near)
     return Split(s, c, c / (s + c))
 
 
