@@ -33,7 +33,8 @@ def stage_replicas(stable: int, weight: int, max_pods_factor: float = 2.0) -> Sp
 
     The stable keeps at least its current replicas (its serving capacity never drops) and may grow, as long as
     stable+canary stays within `max_pods_factor` x stable pods (at least one canary pod always fits).
-    Among splits within one point of the best share, the one with the fewest pods wins. weight 0 = no canary; weight 100 = promotion (the stable runs the new image).
+    Among splits within one point of the best share, the one with the fewest pods wins.
+    weight 0 = no canary; weight 100 = promotion (the stable runs the new image).
     """
     if stable < 1:
         raise ValueError("the stable Deployment has no replicas to share traffic with")
