@@ -1,0 +1,156 @@
+"""Time `ideogram-prod check` against semgrep + detect-secrets run back to back, and prove the findings match.
+
+Usage: .venv/bin/python bench/static_scan.py [--sizes 200,1000,5000] [--keep DIR]
+One run of each side per size (no warm-up, no caching between runs); prints wall times, the ratio,
+whether the findings are the same, then a --diff-base run on a 5-file change.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+BENCH = Path(__file__).resolve().parent
+ROOT = BENCH.parent
+sys.path.insert(0, str(BENCH))
+sys.path.insert(0, str(ROOT))
+
+import synthrepo  # noqa: E402
+
+from checker.tools import secrets  # noqa: E402
+
+Finding = tuple[str, str, int]
+OFFLINE_ENV = {"SEMGREP_ENABLE_VERSION_CHECK": "0", "SEMGREP_SEND_METRICS": "off", "PYTHONWARNINGS": "ignore"}
+
+
+def venv_bin(name: str) -> str:
+    beside = ROOT / ".venv" / "bin" / name
+    return str(beside) if beside.exists() else str(Path(sys.executable).parent / name)
+
+
+# Other people add rules while benches run: both sides use the set taken at start-up.
+RULES: list[Path] = sorted((ROOT / "checker" / "rules").glob("code-*.yaml"))
+
+
+def rule_files() -> list[Path]:
+    return RULES
+
+
+def selected_ids() -> list[str]:
+    return ["secret-ideogram-key", "secret-generic", *(p.stem for p in rule_files())]
+
+
+def timed(cmd: list[str], cwd: Path, ok: tuple[int, ...] = (0, 1)) -> tuple[float, str]:
+    start = time.perf_counter()
+    proc = subprocess.run(cmd, cwd=cwd, capture_output=True, text=True, env={**os.environ, **OFFLINE_ENV},
+                          stdin=subprocess.DEVNULL, check=False)
+    elapsed = time.perf_counter() - start
+    if proc.returncode not in ok:
+        raise SystemExit(f"{cmd[0]} exited {proc.returncode}: {proc.stderr.strip()[-400:]}")
+    return elapsed, proc.stdout
+
+
+def run_check(repo: Path, out: Path, diff_base: str | None = None) -> tuple[float, set[Finding]]:
+    cmd = [venv_bin("python"), "-m", "checker", "check", str(repo), "--select", ",".join(selected_ids()),
+           "--json", str(out)]
+    if diff_base:
+        cmd += ["--diff-base", diff_base]
+    elapsed, _ = timed(cmd, ROOT)
+    data = json.loads(out.read_text(encoding="utf-8"))
+    errors = [r for r in data["results"] if r["status"] == "error"]
+    if errors:
+        raise SystemExit(f"check reported errors: {errors}")
+    return elapsed, {(f["check_id"], f["location"]["path"], f["location"]["line"]) for f in data["findings"]}
+
+
+def run_secrets_engine(repo: Path, files: list[str]) -> float:
+    """Our secrets engine alone (fresh worker processes), the part this bench exists to speed up."""
+    start = time.perf_counter()
+    secrets.run(repo, files)
+    return time.perf_counter() - start
+
+
+def run_tools(repo: Path) -> tuple[float, float, set[Finding]]:
+    """Our semgrep rules and detect-secrets with our plugin, as plain commands, one after the other."""
+    cmd = [venv_bin("semgrep"), "scan", "--metrics=off", "--disable-version-check", "--no-rewrite-rule-ids",
+           "--json", "--quiet"]
+    for rule in rule_files():
+        cmd += ["--config", str(rule)]
+    t_semgrep, semgrep_out = timed(cmd, repo) if rule_files() else (0.0, '{"results": []}')
+    t_secrets, secrets_out = timed([venv_bin("detect-secrets"), *secrets.cli_args()], repo, ok=(0,))
+    found: set[Finding] = set()
+    semgrep_data = json.loads(semgrep_out)
+    if semgrep_data.get("errors"):
+        kinds = sorted({str(e.get("type")) for e in semgrep_data["errors"]})
+        print(f"       (plain semgrep reported {len(semgrep_data['errors'])} error(s): {', '.join(kinds)[:120]})")
+    for res in semgrep_data["results"]:
+        check_id = str(res["extra"].get("metadata", {}).get("check_id") or res["check_id"])
+        found.add((check_id, res["path"], res["start"]["line"]))
+    found |= {(h.check_id, h.path, h.line) for h in secrets.parse_output(secrets_out)}
+    return t_semgrep, t_secrets, found
+
+
+def compare(ours: set[Finding], theirs: set[Finding]) -> str:
+    if ours == theirs:
+        return f"same ({len(ours)})"
+    return f"DIFFERENT: only check {sorted(ours - theirs)[:5]}, only tools {sorted(theirs - ours)[:5]}"
+
+
+def bench_size(n: int, workdir: Path) -> tuple[Path, list[str]]:
+    repo = workdir / f"repo-{n}"
+    files = synthrepo.generate(repo, n)
+    size = sum((repo / f).stat().st_size for f in files)
+    t_check, ours = run_check(repo, workdir / f"check-{n}.json")
+    t_semgrep, t_secrets, theirs = run_tools(repo)
+    tools = t_semgrep + t_secrets
+    t_engine = run_secrets_engine(repo, files)
+    print(f"{n:>6} {size / 1e6:>6.1f} {t_check:>9.2f} {t_semgrep:>9.2f} {t_secrets:>9.2f} {tools:>9.2f} "
+          f"{t_check / tools:>7.2f}x  {t_engine:>8.2f} {t_secrets / t_engine:>6.1f}x  {compare(ours, theirs)}",
+          flush=True)
+    return repo, files
+
+
+def bench_diff(repo: Path, files: list[str], workdir: Path) -> None:
+    changed = synthrepo.change_files(repo, files, 5)
+    t_diff, found = run_check(repo, workdir / "diff.json", diff_base="HEAD")
+    _, full = run_check(repo, workdir / "full-after.json")
+    from checker.diff import changed_lines
+
+    lines = changed_lines(repo, "HEAD")
+    expected = {f for f in full if f[2] in lines.get(f[1], frozenset())}
+    print(f"--diff-base HEAD on a {len(changed)}-file change ({len(files)}-file repo): {t_diff:.2f} s; "
+          f"{len(found)} finding(s) on changed lines, full scan restricted to them: {compare(found, expected)}")
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sizes", default="200,1000,5000", help="comma-separated file counts")
+    parser.add_argument("--keep", type=Path, help="build the repositories here and keep them")
+    args = parser.parse_args(argv)
+    sizes = [int(s) for s in args.sizes.split(",") if s]
+    print(f"ideogram-prod static scan bench: {os.cpu_count()} CPU(s), load {os.getloadavg()[0]:.1f}; rules: "
+          f"{', '.join(p.stem for p in rule_files()) or 'none'}")
+    print(f"selected: {','.join(selected_ids())}")
+    print("check = ideogram-prod check; tools = semgrep then detect-secrets CLI; ratio = check / tools;")
+    print("engine = our secrets engine alone (checker.tools.secrets.run); d-s/engine = its speed-up on detect-secrets")
+    print(f"{'files':>6} {'MB':>6} {'check s':>9} {'semgrep s':>9} {'d-s s':>9} {'tools s':>9} {'ratio':>8}  "
+          f"{'engine s':>8} {'d-s/engine':>7}  findings check vs tools")
+    with tempfile.TemporaryDirectory(prefix="ideogram-bench-") as tmp:
+        workdir = args.keep or Path(tmp)
+        workdir.mkdir(parents=True, exist_ok=True)
+        last: tuple[Path, list[str]] | None = None
+        for n in sizes:
+            last = bench_size(n, workdir)
+        if last is not None:
+            bench_diff(*last, workdir)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
