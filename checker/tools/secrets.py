@@ -369,7 +369,7 @@ def chunks(root: Path, files: Sequence[str], count: int) -> list[list[str]]:
     return [p for p in parts if p]
 
 
-def _run_worker(root: Path, files: list[str]) -> list[Hit]:
+def _run_worker(root: Path, files: list[str]) -> str:
     env = {**os.environ, "PYTHONWARNINGS": "ignore"}
     try:
         proc = subprocess.run([sys.executable, "-m", "checker.tools.secrets"], cwd=root, env=env,
@@ -378,18 +378,23 @@ def _run_worker(root: Path, files: list[str]) -> list[Hit]:
         raise ToolError(f"cannot start the secrets worker: {exc.strerror}") from None
     if proc.returncode != 0:
         raise ToolError(f"the detect-secrets worker exited with code {proc.returncode}")
-    return parse_output(proc.stdout)
+    return proc.stdout
 
 
-def run(root: Path, files: Sequence[str], jobs: int | None = None) -> list[Hit]:
-    """detect-secrets' findings on files (relative to root) from `jobs` worker processes (default: all cores)."""
+def scan_outputs(root: Path, files: Sequence[str], jobs: int | None = None) -> list[str]:
+    """Each worker's output, in the CLI's JSON format (`{"results": {file: [secret, ...]}}`)."""
     if not files:
         return []
     workers = max(1, min(jobs or os.cpu_count() or 1, math.ceil(len(files) / MIN_FILES_PER_WORKER)))
     parts = chunks(root, files, workers)
     with ThreadPoolExecutor(max_workers=len(parts)) as pool:
-        results = list(pool.map(lambda part: _run_worker(root, part), parts))
-    return sorted((hit for hits in results for hit in hits), key=lambda h: (h.path, h.line, h.check_id))
+        return list(pool.map(lambda part: _run_worker(root, part), parts))
+
+
+def run(root: Path, files: Sequence[str], jobs: int | None = None) -> list[Hit]:
+    """detect-secrets' findings on files (relative to root) from `jobs` worker processes (default: all cores)."""
+    hits = [hit for text in scan_outputs(root, files, jobs) for hit in parse_output(text)]
+    return sorted(hits, key=lambda h: (h.path, h.line, h.check_id))
 
 
 def baseline_allowed(root: Path, baseline: str) -> set[tuple[str, str]]:
