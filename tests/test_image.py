@@ -1,0 +1,196 @@
+"""The checker image: what it runs (the lock file and the entrypoint) always; a real offline build on request."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+OPT_IN = "IDEOGRAM_PROD_IMAGE_TEST"
+# The files .dockerignore lets into the build context, and so into the image.
+CONTEXT = ("requirements.lock", "pyproject.toml", "README.md", "checker")
+BASE_IMAGE = "localhost/ideogram-prod-test-base:bookworm"
+IMAGE = "localhost/ideogram-prod:test"
+# tests-pass runs the scanned repository's own test suite, whose dependencies are not in the image.
+NOT_IN_IMAGE = {"tests-pass"}
+
+
+def build_context(dest: Path) -> Path:
+    dest.mkdir()
+    for name in CONTEXT:
+        src = ROOT / name
+        if src.is_dir():
+            shutil.copytree(src, dest / name, ignore=shutil.ignore_patterns("__pycache__", "*.pyc"))
+        else:
+            shutil.copy(src, dest / name)
+    return dest
+
+
+def dockerignore_allows() -> set[str]:
+    lines = [line.strip() for line in (ROOT / ".dockerignore").read_text().splitlines()]
+    return {line[1:].rstrip("/") for line in lines if line.startswith("!")}
+
+
+def test_dockerignore_matches_what_the_image_needs() -> None:
+    assert dockerignore_allows() == set(CONTEXT)
+    text = (ROOT / "Dockerfile").read_text()
+    for name in CONTEXT:
+        assert f"COPY {name}" in text or f" {name} " in text, name
+
+
+def test_lock_covers_every_runtime_dependency() -> None:
+    """requirements.lock must be regenerated when pyproject's dependencies change (the image installs only it)."""
+    import tomllib
+
+    from packaging.requirements import Requirement
+    from packaging.utils import canonicalize_name
+
+    locked = {}
+    for line in (ROOT / "requirements.lock").read_text().splitlines():
+        if "==" in line and not line.startswith((" ", "#")):
+            name, version = line.split("==", 1)
+            locked[canonicalize_name(name)] = version.split()[0].rstrip("\\").strip()
+    regenerate = ("regenerate it: pip-compile --generate-hashes --allow-unsafe --strip-extras --all-build-deps "
+                  "--no-emit-index-url --no-emit-find-links -o requirements.lock pyproject.toml")
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
+    for raw in project["dependencies"]:
+        req = Requirement(raw)
+        name = canonicalize_name(req.name)
+        assert name in locked, f"{req.name} is not in requirements.lock; {regenerate}"
+        assert req.specifier.contains(locked[name], prereleases=True), f"{req.name}=={locked[name]}; {regenerate}"
+    assert "setuptools" in locked, "the build backend must be locked too (--all-build-deps)"
+
+
+def test_dockerfile_pins_and_drops_root() -> None:
+    text = (ROOT / "Dockerfile").read_text()
+    assert "ARG BASE=python:3.12-slim@sha256:" in text
+    assert "--require-hashes" in text and "USER 10001" in text
+    assert 'ENTRYPOINT ["ideogram-prod"]' in text
+    assert "org.opencontainers.image.source" in text and "org.opencontainers.image.version" in text
+
+
+def all_check_ids() -> list[str]:
+    from checker.registry import CHECKS
+
+    return [spec.id for spec in CHECKS if spec.id not in NOT_IN_IMAGE]
+
+
+@pytest.fixture(scope="module")
+def locked_venv(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A fresh venv installed exactly as the Dockerfile installs the image: lock file with hashes, then the package."""
+    base = tmp_path_factory.mktemp("image")
+    ctx = build_context(base / "ctx")
+    venv = base / "venv"
+    subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True)
+    pip = [str(venv / "bin/python"), "-m", "pip", "install", "-q", "--disable-pip-version-check"]
+    started = time.monotonic()
+    proc = subprocess.run([*pip, "--require-hashes", "--no-deps", "-r", str(ctx / "requirements.lock")],
+                          capture_output=True, text=True, timeout=900, check=False)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    proc = subprocess.run([*pip, "--no-deps", "--no-build-isolation", str(ctx)],
+                          capture_output=True, text=True, timeout=300, check=False)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    sys.stderr.write(f"\nlocked venv installed in {time.monotonic() - started:.1f} s\n")
+    check = subprocess.run([str(venv / "bin/python"), "-m", "pip", "check"], capture_output=True, text=True,
+                           check=False)
+    assert check.returncode == 0, check.stdout
+    return venv
+
+
+def entrypoint(bin_dir: Path, *argv: str, cwd: Path) -> subprocess.CompletedProcess[str]:
+    env = {"PATH": f"{bin_dir}:/usr/bin:/bin", "HOME": str(cwd), "SEMGREP_ENABLE_VERSION_CHECK": "0",
+           "SEMGREP_SEND_METRICS": "off", "NO_COLOR": "1", "LANG": "C.UTF-8"}
+    return subprocess.run([str(bin_dir / "ideogram-prod"), *argv], cwd=cwd, env=env, capture_output=True,
+                          text=True, timeout=600, check=False)
+
+
+def findings(report: Path) -> tuple[list[tuple[str, str]], list[tuple[str, str]]]:
+    data = json.loads(report.read_text())
+    return (sorted((f["check_id"], f["fingerprint"]) for f in data["findings"]),
+            sorted((r["check_id"], r["status"]) for r in data["results"]))
+
+
+@pytest.mark.slow
+def test_locked_entrypoint_runs_the_gate_like_the_development_install(locked_venv: Path, tmp_path: Path) -> None:
+    """The image's entrypoint, installed only from requirements.lock, gives the dev install's exact verdicts."""
+    proc = entrypoint(locked_venv / "bin", "--version", cwd=tmp_path)
+    assert proc.returncode == 0 and proc.stdout.startswith("ideogram-prod ")
+    select = ",".join(all_check_ids())
+    for example, expected in (("hardened", None), ("vulnerable", 1)):
+        locked = entrypoint(locked_venv / "bin", "check", str(ROOT / "examples" / example), "--select", select,
+                            "--json", str(tmp_path / f"{example}-locked.json"), cwd=tmp_path)
+        dev = entrypoint(Path(sys.executable).parent, "check", str(ROOT / "examples" / example), "--select", select,
+                         "--json", str(tmp_path / f"{example}-dev.json"), cwd=tmp_path)
+        assert locked.returncode in (0, 1), locked.stderr
+        assert locked.returncode == dev.returncode, (locked.stdout[-2000:], dev.stdout[-2000:])
+        assert findings(tmp_path / f"{example}-locked.json") == findings(tmp_path / f"{example}-dev.json")
+        if expected is not None:
+            assert locked.returncode == expected
+    assert findings(tmp_path / "vulnerable-locked.json")[0], "the vulnerable example must have findings"
+
+
+# --- opt-in: a real image build with podman/buildah, offline from a debootstrap base ---------------------------
+
+def _need(*tools: str) -> None:
+    missing = [t for t in tools if shutil.which(t) is None]
+    if missing:
+        pytest.skip(f"needs {', '.join(missing)} (apt-get install podman buildah runc debootstrap)")
+
+
+def _run(*argv: str, timeout: float = 900) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(argv, capture_output=True, text=True, timeout=timeout, check=False)
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(os.environ.get(OPT_IN) != "1",
+                    reason=f"opt-in: the podman image build takes minutes and ~1 GB; set {OPT_IN}=1 to run it")
+def test_image_builds_offline_and_runs(tmp_path: Path) -> None:
+    _need("podman", "runc", "debootstrap")
+    podman = ["podman", "--storage-driver=vfs"]
+    if _run(*podman, "image", "exists", BASE_IMAGE).returncode != 0:
+        rootfs = tmp_path / "rootfs"
+        mirror = os.environ.get("IDEOGRAM_PROD_DEBIAN_MIRROR", "http://deb.debian.org/debian")
+        proc = _run("debootstrap", "--variant=minbase", "--include=python3,python3-venv,ca-certificates",
+                    "bookworm", str(rootfs), mirror, timeout=1200)
+        assert proc.returncode == 0, proc.stderr[-3000:]
+        tar = subprocess.Popen(["tar", "-C", str(rootfs), "-c", "."], stdout=subprocess.PIPE)
+        imported = subprocess.run([*podman, "import", "-", BASE_IMAGE], stdin=tar.stdout, capture_output=True,
+                                  text=True, check=False)
+        tar.wait()
+        assert imported.returncode == 0, imported.stderr
+    ctx = build_context(tmp_path / "ctx")
+    shutil.copy(ROOT / "Dockerfile", ctx / "Dockerfile")
+    shutil.copy(ROOT / ".dockerignore", ctx / ".dockerignore")
+    build = [*podman, "build", "--isolation=chroot", "--pull=never", "--build-arg", f"BASE={BASE_IMAGE}",
+             "-t", IMAGE]
+    ca = Path("/etc/ssl/certs/ca-certificates.crt")
+    if ca.exists():
+        # Behind a TLS-intercepting proxy pip needs the host's CA bundle (a build-time mount, not in the image).
+        build += ["-v", f"{ca}:/host-ca.crt:ro", "--build-arg", "PIP_CERT=/host-ca.crt"]
+    started = time.monotonic()
+    proc = _run(*build, str(ctx), timeout=1800)
+    assert proc.returncode == 0, (proc.stdout + proc.stderr)[-4000:]
+    built_in = time.monotonic() - started
+    size = int(_run(*podman, "image", "inspect", "--format", "{{.Size}}", IMAGE).stdout.strip())
+    base_size = int(_run(*podman, "image", "inspect", "--format", "{{.Size}}", BASE_IMAGE).stdout.strip())
+    sys.stderr.write(f"\nimage built in {built_in:.0f} s: {size / 1e6:.0f} MB ({(size - base_size) / 1e6:.0f} MB "
+                     f"above the {base_size / 1e6:.0f} MB base)\n")
+    labels = json.loads(_run(*podman, "image", "inspect", "--format", "{{json .Labels}}", IMAGE).stdout)
+    assert labels["org.opencontainers.image.title"] == "ideogram-prod"
+    user = _run(*podman, "image", "inspect", "--format", "{{.Config.User}}", IMAGE).stdout.strip()
+    assert user == "10001"
+    run = [*podman, "--runtime", "runc", "run", "--rm", "--network=none", "--ulimit", "nofile=1024:1024",
+           "--ulimit", "nproc=1024:1024", "-v", f"{ROOT / 'examples'}:/examples:ro"]
+    proc = _run(*run, IMAGE, "--version")
+    assert proc.returncode == 0 and proc.stdout.startswith("ideogram-prod"), proc.stderr
+    select = ",".join(all_check_ids())
+    proc = _run(*run, IMAGE, "check", "/examples/vulnerable", "--select", select)
+    assert proc.returncode == 1, (proc.stdout + proc.stderr)[-3000:]
+    assert "secret-ideogram-key" in proc.stdout
