@@ -16,7 +16,7 @@ def api_key() -> str:
     return os.environ.get("IDEOGRAM_API_KEY", IDEOGRAM_API_KEY)
 
 
-def generate(prompt: str) -> str:
+def generate(prompt: str, db) -> str:
     key = api_key()
     log.info("calling ideogram with key %s", key[:8])
     resp = requests.post(
@@ -26,4 +26,6 @@ def generate(prompt: str) -> str:
     )
     if not resp.ok:
         raise RuntimeError("ideogram failed")
-    return resp.json()["data"][0]["url"]
+    url = resp.json()["data"][0]["url"]
+    db.execute("INSERT INTO images (url) VALUES (?)", (url,))
+    return url
