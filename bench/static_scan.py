@@ -10,6 +10,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import resource
 import subprocess
 import sys
 import tempfile
@@ -46,11 +47,20 @@ def selected_ids() -> list[str]:
     return ["secret-ideogram-key", "secret-generic", *(p.stem for p in rule_files())]
 
 
-def timed(cmd: list[str], cwd: Path, ok: tuple[int, ...] = (0, 1)) -> tuple[float, str]:
-    start = time.perf_counter()
+CPU: dict[str, float] = {}  # CPU seconds (user + sys, all descendants) of the last timed command, by label
+
+
+def _children_cpu() -> float:
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
+def timed(cmd: list[str], cwd: Path, ok: tuple[int, ...] = (0, 1), label: str = "") -> tuple[float, str]:
+    cpu0, start = _children_cpu(), time.perf_counter()
     proc = subprocess.run(cmd, cwd=cwd, capture_output=True, text=True, env={**os.environ, **OFFLINE_ENV},
                           stdin=subprocess.DEVNULL, check=False)
     elapsed = time.perf_counter() - start
+    CPU[label or cmd[0]] = _children_cpu() - cpu0
     if proc.returncode not in ok:
         raise SystemExit(f"{cmd[0]} exited {proc.returncode}: {proc.stderr.strip()[-400:]}")
     return elapsed, proc.stdout
@@ -61,7 +71,7 @@ def run_check(repo: Path, out: Path, diff_base: str | None = None) -> tuple[floa
            "--json", str(out)]
     if diff_base:
         cmd += ["--diff-base", diff_base]
-    elapsed, _ = timed(cmd, ROOT)
+    elapsed, _ = timed(cmd, ROOT, label="check")
     data = json.loads(out.read_text(encoding="utf-8"))
     errors = [r for r in data["results"] if r["status"] == "error"]
     if errors:
@@ -82,8 +92,10 @@ def run_tools(repo: Path) -> tuple[float, float, set[Finding]]:
            "--json", "--quiet"]
     for rule in rule_files():
         cmd += ["--config", str(rule)]
-    t_semgrep, semgrep_out = timed(cmd, repo) if rule_files() else (0.0, '{"results": []}')
-    t_secrets, secrets_out = timed([venv_bin("detect-secrets"), *secrets.cli_args()], repo, ok=(0,))
+    CPU["semgrep"] = 0.0
+    t_semgrep, semgrep_out = timed(cmd, repo, label="semgrep") if rule_files() else (0.0, '{"results": []}')
+    t_secrets, secrets_out = timed([venv_bin("detect-secrets"), *secrets.cli_args()], repo, ok=(0,),
+                                   label="detect-secrets")
     found: set[Finding] = set()
     semgrep_data = json.loads(semgrep_out)
     if semgrep_data.get("errors"):
@@ -109,22 +121,30 @@ def bench_size(n: int, workdir: Path) -> tuple[Path, list[str]]:
     t_check, ours = run_check(repo, workdir / f"check-{n}.json")
     t_semgrep, t_secrets, theirs = run_tools(repo)
     tools = t_semgrep + t_secrets
+    cpu_check, cpu_tools = CPU["check"], CPU["semgrep"] + CPU["detect-secrets"]
+    cpu0 = _children_cpu()
     t_engine = run_secrets_engine(repo, files)
+    cpu_engine = _children_cpu() - cpu0
     print(f"{n:>6} {size / 1e6:>6.1f} {t_check:>9.2f} {t_semgrep:>9.2f} {t_secrets:>9.2f} {tools:>9.2f} "
           f"{t_check / tools:>7.2f}x  {t_engine:>8.2f} {t_secrets / t_engine:>6.1f}x  {compare(ours, theirs)}",
           flush=True)
+    print(f"{'':>6} CPU s: check {cpu_check:.1f}, semgrep {CPU['semgrep']:.1f}, detect-secrets "
+          f"{CPU['detect-secrets']:.1f} (tools {cpu_tools:.1f}), engine {cpu_engine:.1f} "
+          f"(detect-secrets/engine {CPU['detect-secrets'] / max(cpu_engine, 1e-9):.1f}x)", flush=True)
     return repo, files
 
 
 def bench_diff(repo: Path, files: list[str], workdir: Path) -> None:
     changed = synthrepo.change_files(repo, files, 5)
     t_diff, found = run_check(repo, workdir / "diff.json", diff_base="HEAD")
+    cpu_diff = CPU["check"]
     _, full = run_check(repo, workdir / "full-after.json")
     from checker.diff import changed_lines
 
     lines = changed_lines(repo, "HEAD")
     expected = {f for f in full if f[2] in lines.get(f[1], frozenset())}
-    print(f"--diff-base HEAD on a {len(changed)}-file change ({len(files)}-file repo): {t_diff:.2f} s; "
+    print(f"--diff-base HEAD on a {len(changed)}-file change ({len(files)}-file repo): {t_diff:.2f} s "
+          f"({cpu_diff:.1f} CPU s); "
           f"{len(found)} finding(s) on changed lines, full scan restricted to them: {compare(found, expected)}")
 
 
@@ -132,7 +152,11 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", default="200,1000,5000", help="comma-separated file counts")
     parser.add_argument("--keep", type=Path, help="build the repositories here and keep them")
+    parser.add_argument("--no-rules", action="store_true",
+                        help="select only the secret-* checks (and run no semgrep): the secrets engine's share")
     args = parser.parse_args(argv)
+    if args.no_rules:
+        RULES.clear()
     sizes = [int(s) for s in args.sizes.split(",") if s]
     print(f"ideogram-prod static scan bench: {os.cpu_count()} CPU(s), load {os.getloadavg()[0]:.1f}; rules: "
           f"{', '.join(p.stem for p in rule_files()) or 'none'}")
