@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from checker.errors import CheckerError, ExitCode, InputError, UsageError
+from checker.redact import REDACTOR
 
 if TYPE_CHECKING:
     from checker.config import ClusterTarget, Config
@@ -112,6 +113,7 @@ class Ctx:
         return self._kube
 
     def say(self, text: str) -> None:
+        text = REDACTOR(text)
         self.actions.append(text)
         sys.stdout.write(text + "\n")
         sys.stdout.flush()
@@ -388,7 +390,6 @@ def cmd_analyze(ctx: Ctx) -> int:
 
     from checker.alerts import alert_specs
     from checker.clients.prometheus import Prometheus
-    from checker.redact import REDACTOR
     from checker.rollout import driver
     from checker.rollout.analysis import Analysis, run_analysis
     from checker.rollout.gates import Verdict

@@ -74,3 +74,30 @@ def test_failure_paths_never_print_the_key(cli, make_repo, tmp_path):
     for result in (bad_config, bad_ref, crashed):
         assert_clean(result.stdout, result.stderr)
     assert_clean((tmp_path / "c.json").read_text())
+
+
+def test_rollout_commands_never_print_the_key(cli, cluster, tmp_path):
+    """Even a Deployment that (wrongly) carries the key as a literal env value never leaks it through rollout."""
+    cluster.apply({
+        "apiVersion": "apps/v1", "kind": "Deployment", "metadata": {"name": "web", "namespace": "default"},
+        "spec": {"replicas": 3, "selector": {"matchLabels": {"app": "web"}}, "template": {
+            "metadata": {"labels": {"app": "web"}},
+            "spec": {"containers": [{"name": "app", "image": "app:1", "env": [
+                {"name": "IDEOGRAM_API_KEY", "value": CANARY}]}]}}},
+    })
+    cluster.service("web", selector={"app": "web"})
+    cluster.settle()
+    env = {"IDEOGRAM_API_KEY": CANARY, "IDEOGRAM_PROD_LOG_LEVEL": "DEBUG"}
+    common = ("--kubeconfig", str(cluster.kubeconfig), "-d", "web", "-n", "default")
+    outputs: list[str] = []
+    steps = [("start", "--image", "app:2"), ("status",), ("promote", "--weight", "100"), ("rollback",),
+             ("start", "--image", "app:3", "--weight", "150")]
+    for i, step in enumerate(steps):
+        json_out, md_out = tmp_path / f"{i}.json", tmp_path / f"{i}.md"
+        extra = ("--json", str(json_out)) + (("--summary", str(md_out)) if step[0] != "status" else ())
+        result = cli("rollout", *step, *common, *extra, env=env, cwd=tmp_path)
+        outputs += [result.stdout, result.stderr]
+        outputs += [p.read_text() for p in (json_out, md_out) if p.exists()]
+        if i < 4:
+            assert result.returncode == 0, (step, result.stderr)
+    assert_clean(*outputs)
