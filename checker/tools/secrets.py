@@ -391,9 +391,30 @@ def scan_outputs(root: Path, files: Sequence[str], jobs: int | None = None) -> l
         return list(pool.map(lambda part: _run_worker(root, part), parts))
 
 
+def _run_cli(root: Path, files: Sequence[str], jobs: int | None) -> str:
+    env = {**os.environ, "PYTHONWARNINGS": "ignore"}
+    try:
+        proc = subprocess.run(command(files, jobs), cwd=root, env=env, capture_output=True, text=True,
+                              check=False, stdin=subprocess.DEVNULL)
+    except OSError as exc:
+        raise ToolError(f"cannot start detect-secrets: {exc.strerror}") from None
+    if proc.returncode != 0:
+        raise ToolError(f"detect-secrets exited with code {proc.returncode}")
+    return proc.stdout
+
+
 def run(root: Path, files: Sequence[str], jobs: int | None = None) -> list[Hit]:
-    """detect-secrets' findings on files (relative to root) from `jobs` worker processes (default: all cores)."""
-    hits = [hit for text in scan_outputs(root, files, jobs) for hit in parse_output(text)]
+    """detect-secrets' findings on files (relative to root) from `jobs` worker processes (default: all cores).
+
+    With IDEOGRAM_PROD_DETECT_SECRETS set (a pinned install elsewhere), that CLI runs instead, unchanged.
+    """
+    if not files:
+        return []
+    if os.environ.get("IDEOGRAM_PROD_DETECT_SECRETS"):
+        outputs = [_run_cli(root, files, jobs)]
+    else:
+        outputs = scan_outputs(root, files, jobs)
+    hits = [hit for text in outputs for hit in parse_output(text)]
     return sorted(hits, key=lambda h: (h.path, h.line, h.check_id))
 
 
