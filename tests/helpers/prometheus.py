@@ -73,6 +73,17 @@ class Exporter:
         self._server.server_close()
 
 
+def backfill(openmetrics: Path, data_dir: Path) -> None:
+    """TSDB blocks from an OpenMetrics file with explicit timestamps (`promtool tsdb create-blocks-from`)."""
+    promtool = shutil.which("promtool")
+    if promtool is None:
+        pytest.fail("promtool is required (Debian package `prometheus`; .ci/run installs it)")
+    proc = subprocess.run([promtool, "tsdb", "create-blocks-from", "openmetrics", str(openmetrics), str(data_dir)],
+                          capture_output=True, text=True, timeout=120, stdin=subprocess.DEVNULL)
+    if proc.returncode != 0:
+        pytest.fail(f"promtool could not backfill {openmetrics.name}: {(proc.stderr or proc.stdout)[-2000:]}")
+
+
 @dataclass
 class PrometheusServer:
     workdir: Path
@@ -81,6 +92,8 @@ class PrometheusServer:
     scrape_interval: str = "1s"
     port: int = field(default_factory=free_port)
     proc: subprocess.Popen[bytes] | None = None
+    openmetrics: Path | None = None  # backfilled into the data dir before start: exact series, no scrape wait
+    retention: str = "1h"
 
     @property
     def url(self) -> str:
@@ -91,6 +104,8 @@ class PrometheusServer:
         if binary is None:
             pytest.fail("prometheus is required (Debian package `prometheus`; .ci/run installs it)")
         self.workdir.mkdir(parents=True, exist_ok=True)
+        if self.openmetrics is not None:
+            backfill(self.openmetrics, self.workdir / "data")
         config: dict[str, Any] = {
             "global": {"scrape_interval": self.scrape_interval, "evaluation_interval": self.scrape_interval},
             "rule_files": [str(p) for p in self.rule_files],
@@ -102,7 +117,7 @@ class PrometheusServer:
         self.proc = subprocess.Popen(
             [binary, f"--config.file={self.workdir / 'prometheus.yml'}",
              f"--storage.tsdb.path={self.workdir / 'data'}", f"--web.listen-address=127.0.0.1:{self.port}",
-             "--storage.tsdb.retention.time=1h", "--log.level=warn", "--web.enable-lifecycle"],
+             f"--storage.tsdb.retention.time={self.retention}", "--log.level=warn", "--web.enable-lifecycle"],
             stdout=log, stderr=log, stdin=subprocess.DEVNULL)
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
@@ -155,12 +170,13 @@ def exporter_factory() -> Iterator[Callable[[], Exporter]]:
 
 @pytest.fixture
 def prometheus_factory(tmp_path: Path) -> Iterator[Callable[..., PrometheusServer]]:
-    """Start real Prometheus servers: targets are (host:port, extra labels); all stop at teardown."""
+    """Start real Prometheus servers: targets are (host:port, extra labels), `openmetrics` a file to preload."""
     started: list[PrometheusServer] = []
 
     def make(targets: Sequence[tuple[str, dict[str, str]]] = (), rule_files: Sequence[Path] = (),
-             scrape_interval: str = "1s") -> PrometheusServer:
-        server = PrometheusServer(tmp_path / f"prom-{len(started)}", targets, rule_files, scrape_interval).start()
+             scrape_interval: str = "1s", openmetrics: Path | None = None, retention: str = "1h") -> PrometheusServer:
+        server = PrometheusServer(tmp_path / f"prom-{len(started)}", targets, rule_files, scrape_interval,
+                                  openmetrics=openmetrics, retention=retention).start()
         started.append(server)
         return server
 

@@ -1,0 +1,323 @@
+"""Exact gate numbers: preloaded Prometheus blocks (promtool backfill) judged at fixed times inside them."""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from fractions import Fraction
+from pathlib import Path
+
+import pytest
+import yaml
+
+from checker.alerts import alert_specs
+from checker.clients.prometheus import Prometheus, Sample
+from checker.config import RolloutConfig
+from checker.rollout.analysis import measure, run_analysis
+from checker.rollout.gates import Verdict, stage_verdict
+from checker.rollout.state import GateEvidence
+from tests.cluster.cluster import Cluster
+from tests.helpers.plugin import CliResult, run_cli
+from tests.helpers.prometheus import PrometheusServer
+from tests.test_rollout_cluster import IMG_NEW, IMG_OLD, record
+
+# NOTE: every per-step increment below has a power-of-two denominator (the generator asserts it), so counters,
+# rate(), the 5xx ratio and histogram_quantile's interpolation are exact doubles. Judged at a sample time, the 1m
+# window holds 5 samples exactly 60 s apart and rate() does not extrapolate (Prometheus 2.x ranges include their
+# start), so a gate's value is the number written here, compared with ==.
+STEP = 15  # seconds between samples, a usual scrape interval
+PHASE = 180  # seconds of one traffic pattern; it is judged at its last sample
+BUCKETS = (0.5, 1.0, 2.0, 3.0, 4.0, 5.0, 6.0, 8.0, 10.0, 15.0, 30.0, 60.0, 120.0)  # the histogram `init` writes
+BASE = 187.5  # canary calls a minute = 3.125/s, so 1% of the calls is 1/32 per second and p99's rank is exact
+GATES = ("stage-deadline", "api_down", "high_latency", "rate_limited", "auth_failures", "compare-error-ratio",
+         "compare-p99")
+READY = (1, 1, 0.0, "")  # the canary's pods: 1 of 1 Ready, so stage-deadline passes and only metrics decide
+
+# Latency spreads: bucket upper bound -> percent of the calls in (previous bound, bound]; p99 = lo + (99 - below) /
+# in-bucket percent * width. e.g. 98.9375% <= 1 s and 1% in (5, 6] -> 5 + 0.0625 / 1 = 5.0625 s.
+HEALTHY = {1.0: 98, 2.0: 2}  # p99 1.5 s
+P99_JUST_ABOVE_5S = {1.0: 98.9375, 6.0: 1, 8.0: 0.0625}  # 5.0625 s
+P99_JUST_BELOW_5S = {1.0: 98.0625, 5.0: 1, 6.0: 0.9375}  # 4.9375 s
+P99_2S = {1.0: 97, 2.0: 2, 3.0: 1}  # 2.0 s: the rank falls on the bucket's top
+P99_2_5S = {1.0: 98, 3.0: 2}  # 2.5 s = 2.0 s + the 500 ms margin
+P99_2_5625S = {1.0: 97.875, 3.0: 2, 4.0: 0.125}  # 2.5625 s
+
+
+@dataclass(frozen=True)
+class Traffic:
+    """One track's calls during a phase, as the app would export them in the metric contract."""
+
+    per_min: Mapping[str, float]  # status -> calls a minute
+    latency: Mapping[float, float] = field(default_factory=lambda: HEALTHY)
+    histogram: bool = True  # False: the app exports no duration histogram
+    once: tuple[str, ...] = ()  # one call each, 30 s before the judgement; the series was exported at 0 before
+    born: tuple[str, ...] = ()  # the same, but the series first appears with that call (labels not pre-set)
+
+    def times(self, k: int) -> Traffic:
+        return Traffic({s: v * k for s, v in self.per_min.items()}, self.latency, self.histogram)
+
+
+def canary(bad: Mapping[str, float] | None = None, latency: Mapping[float, float] = HEALTHY, *,
+           total: float = BASE, **kw: object) -> Traffic:
+    """`total` calls a minute: the `bad` ones (status -> per minute), the rest 200."""
+    bad = dict(bad or {})
+    return Traffic({"200": total - sum(bad.values()), **bad}, latency, **kw)  # type: ignore[arg-type]
+
+
+def mirror(c: Traffic) -> Traffic:
+    """The stable: four times the canary's pods, the same mix (x4 keeps ratios and quantiles bit-identical)."""
+    return c.times(4)
+
+
+@dataclass(frozen=True)
+class Phase:
+    name: str
+    canary: Traffic | None
+    stable: Traffic | None
+    expect: Mapping[str, Verdict]  # gates not named here pass
+    values: Mapping[str, float | None]  # exact GateEvidence.value
+    thresholds: Mapping[str, float | None] = field(default_factory=dict)
+    samples: float = BASE  # canary calls in the 1m window
+    xfail: str = ""
+
+
+def phase(name: str, c: Traffic | None, expect: Mapping[str, Verdict] | None = None,
+          values: Mapping[str, float | None] | None = None, *, stable: Traffic | str | None = "mirror",
+          **kw: object) -> Phase:
+    s = mirror(c) if stable == "mirror" and c is not None else stable
+    assert not isinstance(s, str)
+    return Phase(name, c, s, expect or {}, values or {}, **kw)  # type: ignore[arg-type]
+
+
+F, INS, S = Verdict.FAIL, Verdict.INSUFFICIENT, Verdict.SKIPPED
+ALL_INSUFFICIENT = {g: INS for g in GATES[1:]}
+PHASES: tuple[Phase, ...] = (
+    phase("healthy", canary(), values={"api_down": 0.0, "high_latency": 1.5, "rate_limited": 0.0,
+                                       "auth_failures": 0.0, "compare-error-ratio": 0.0, "compare-p99": 1.5},
+          thresholds={"api_down": 10, "high_latency": 5, "rate_limited": 5, "auth_failures": 0,
+                      "compare-error-ratio": 0.02, "compare-p99": 2.0}),
+    # the seed's four alerts, just above and just below; the stable sees the same mix, so comparisons hold
+    phase("5xx-10.08/min", canary({"500": 10.078125}), {"api_down": F}, {"api_down": 10.078125}),
+    phase("5xx-9.96/min", canary({"500": 9.9609375}), values={"api_down": 9.9609375}),
+    phase("p99-5.0625s", canary(latency=P99_JUST_ABOVE_5S), {"high_latency": F}, {"high_latency": 5.0625}),
+    phase("p99-4.9375s", canary(latency=P99_JUST_BELOW_5S), values={"high_latency": 4.9375}),
+    phase("429-5.04/min", canary({"429": 5.0390625}), {"rate_limited": F}, {"rate_limited": 5.0390625}),
+    phase("429-4.98/min", canary({"429": 4.98046875}), values={"rate_limited": 4.98046875}),
+    phase("one-401", canary(once=("401",)), {"auth_failures": F}, {"auth_failures": 1.0}, samples=BASE + 1),
+    phase("one-403", canary(once=("403",)), {"auth_failures": F}, {"auth_failures": 1.0}, samples=BASE + 1),
+    # canary vs stable (no 5xx on the stable = ratio 0): at the margin holds, a hair above fails
+    phase("ratio-at-margin", canary({"500": 3.75}), values={"compare-error-ratio": 0.02, "api_down": 3.75},
+          thresholds={"compare-error-ratio": 0.02}, stable=canary(total=4 * BASE)),
+    phase("ratio-above-margin", canary({"500": 3.80859375}), {"compare-error-ratio": F},
+          {"compare-error-ratio": 0.0203125}, thresholds={"compare-error-ratio": 0.02},
+          stable=canary(total=4 * BASE)),
+    phase("p99-at-margin", canary(latency=P99_2_5S), values={"compare-p99": 2.5, "high_latency": 2.5},
+          thresholds={"compare-p99": 2.5}, stable=canary(total=4 * BASE, latency=P99_2S)),
+    phase("p99-above-margin", canary(latency=P99_2_5625S), {"compare-p99": F}, {"compare-p99": 2.5625},
+          thresholds={"compare-p99": 2.5}, stable=canary(total=4 * BASE, latency=P99_2S)),
+    # too little traffic to judge (15 < min_requests 20); a breach still fails
+    phase("few-requests", canary(total=15, latency={1.0: 100}), ALL_INSUFFICIENT,
+          {"api_down": 0.0, "rate_limited": 0.0, "auth_failures": 0.0}, samples=15),
+    phase("few-requests-one-401", canary(total=15, latency={1.0: 100}, once=("401",)),
+          {**ALL_INSUFFICIENT, "auth_failures": F}, {"auth_failures": 1.0}, samples=16),
+    # series absent
+    phase("canary-absent", None, ALL_INSUFFICIENT, {g: None for g in GATES[1:]}, samples=0,
+          stable=canary(total=4 * BASE)),
+    phase("stable-absent", canary(), {"compare-error-ratio": S, "compare-p99": S},
+          {"compare-error-ratio": 0.0, "compare-p99": 1.5},
+          thresholds={"compare-error-ratio": None, "compare-p99": None}, stable=None),
+    phase("stable-few-requests", canary(), {"compare-error-ratio": S, "compare-p99": S},
+          thresholds={"compare-error-ratio": 0.02}, stable=canary(total=15, latency={1.0: 100})),
+    phase("no-histogram", canary(histogram=False), {"high_latency": INS, "compare-p99": S},
+          {"high_latency": None, "compare-p99": None}),
+    phase("one-401-new-series", canary(born=("401",)), {"auth_failures": F}, {"auth_failures": 1.0},
+          samples=BASE + 1,
+          xfail="increase() cannot see a series born with its first 401 (no earlier 0 sample): the gate reads 0"),
+)
+
+
+def _exact(value: Fraction) -> str:
+    assert value.denominator & (value.denominator - 1) == 0, f"{value} is not exact in binary"
+    return repr(float(value))
+
+
+def openmetrics(phases: Sequence[tuple[Traffic | None, Traffic | None]], t0: int, phase_s: int = PHASE) -> str:
+    """The contract's series for canary and stable, a sample every STEP s from t0, each phase `phase_s` long."""
+    totals: dict[tuple[object, ...], Fraction] = {}
+
+    def add(key: tuple[object, ...], inc: Fraction) -> str:
+        totals[key] = totals.get(key, Fraction(0)) + inc
+        return _exact(totals[key])
+
+    requests: list[str] = []
+    durations: list[str] = []
+    for i in range(len(phases) * phase_s // STEP):
+        t = t0 + i * STEP
+        p = i * STEP // phase_s
+        one_call_at = t0 + (p + 1) * phase_s - STEP - 30
+        for track, traffic in zip(("canary", "stable"), phases[p], strict=True):
+            if traffic is None:
+                continue
+            for status, per_min in sorted(traffic.per_min.items()):
+                v = add((track, status), Fraction(per_min) * STEP / 60)
+                requests.append(f'ideogram_requests_total{{status="{status}",track="{track}"}} {v} {t}')
+            for status in traffic.once + traffic.born:
+                v = add((track, status), Fraction(int(t == one_call_at)))
+                if status in traffic.once or t >= one_call_at:
+                    requests.append(f'ideogram_requests_total{{status="{status}",track="{track}"}} {v} {t}')
+            if not traffic.histogram:
+                continue
+            calls = sum((Fraction(n) for n in traffic.per_min.values()), Fraction(0)) * STEP / 60
+            below = Fraction(0)
+            for le in BUCKETS:
+                below += Fraction(traffic.latency.get(le, 0))
+                v = add((track, le), calls * below / 100)
+                durations.append(f'ideogram_request_duration_seconds_bucket{{le="{le!r}",track="{track}"}} {v} {t}')
+            assert below == 100, traffic.latency
+            v = add((track, "+Inf"), calls)
+            durations.append(f'ideogram_request_duration_seconds_bucket{{le="+Inf",track="{track}"}} {v} {t}')
+            durations.append(f'ideogram_request_duration_seconds_count{{track="{track}"}} {v} {t}')
+            seconds = sum((Fraction(pct) * Fraction(le) for le, pct in traffic.latency.items()), Fraction(0)) / 100
+            v = add((track, "sum"), calls * seconds)
+            durations.append(f'ideogram_request_duration_seconds_sum{{track="{track}"}} {v} {t}')
+    return "\n".join([
+        "# HELP ideogram_requests Ideogram API requests by HTTP status code.",
+        "# TYPE ideogram_requests counter", *requests,
+        "# HELP ideogram_request_duration_seconds Duration of Ideogram API requests, in seconds.",
+        "# TYPE ideogram_request_duration_seconds histogram", *durations,
+        "# EOF", ""])
+
+
+def judged_at(t0: int, k: int) -> int:
+    """The last sample of phase k."""
+    return t0 + (k + 1) * PHASE - STEP
+
+
+class At(Prometheus):
+    """The real HTTP client with "now" fixed at a sample time (`time=` of the query API); analysis asks for now."""
+
+    def __init__(self, base_url: str, at: float) -> None:
+        super().__init__(base_url, timeout_s=5)
+        self.at = at
+
+    def query(self, promql: str, at: float | None = None) -> list[Sample]:
+        return super().query(promql, self.at if at is None else at)
+
+
+@pytest.fixture(scope="module")
+def preloaded(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, int]]:
+    """Prometheus on an hour of backfilled samples ending 5 minutes ago; yields (url, first sample time)."""
+    end = int(time.time()) // STEP * STEP - 300
+    t0 = end - len(PHASES) * PHASE
+    work = tmp_path_factory.mktemp("prom-exact")
+    (work / "backfill.om").write_text(openmetrics([(p.canary, p.stable) for p in PHASES], t0))
+    prom = PrometheusServer(work, openmetrics=work / "backfill.om", retention="1d").start()
+    yield prom.url, t0
+    prom.stop()
+
+
+def gates_at(preloaded: tuple[str, int], name: str, cfg: RolloutConfig | None = None) -> dict[str, GateEvidence]:
+    url, t0 = preloaded
+    k = next(i for i, p in enumerate(PHASES) if p.name == name)
+    with At(url, judged_at(t0, k)) as prom:
+        return {e.gate: e for e in measure(prom, alert_specs(), cfg or RolloutConfig(), READY)}
+
+
+def test_the_data_is_one_hour() -> None:
+    assert len(PHASES) * PHASE == 3600
+
+
+@pytest.mark.parametrize("ph", [pytest.param(p, id=p.name, marks=[pytest.mark.xfail(strict=True, reason=p.xfail)]
+                                             if p.xfail else []) for p in PHASES])
+def test_gate_verdicts_and_values_are_exact(preloaded: tuple[str, int], ph: Phase) -> None:
+    by = gates_at(preloaded, ph.name)
+    assert {g: Verdict(e.verdict) for g, e in by.items()} == {g: ph.expect.get(g, Verdict.PASS) for g in GATES}
+    assert {g: by[g].value for g in ph.values} == dict(ph.values)
+    assert {g: by[g].threshold for g in ph.thresholds} == dict(ph.thresholds)
+    for g in ("api_down", "high_latency", "rate_limited", "auth_failures"):
+        assert by[g].samples == ph.samples
+    expected_stage = Verdict.FAIL if set(ph.expect.values()) & {Verdict.FAIL} else None
+    assert stage_verdict((Verdict(e.verdict) for e in by.values()), final=False, insufficient_fails=True) \
+        is expected_stage
+
+
+def test_evidence_names_the_canary_scoped_query(preloaded: tuple[str, int]) -> None:
+    by = gates_at(preloaded, "5xx-10.08/min")
+    assert by["api_down"].query == 'sum(rate(ideogram_requests_total{status=~"5..", track="canary"}[1m])) * 60'
+    assert by["high_latency"].query == ('histogram_quantile(0.99, sum by (le) (rate(ideogram_request_duration_'
+                                        'seconds_bucket{track="canary"}[1m])))')
+    assert by["auth_failures"].query == 'sum(increase(ideogram_requests_total{status=~"401|403", track="canary"}[1m]))'
+    assert by["compare-error-ratio"].query == (
+        'sum(rate(ideogram_requests_total{status=~"5..", track="canary"}[1m])) / '
+        'sum(rate(ideogram_requests_total{track="canary"}[1m]))')
+    assert (by["api_down"].value, by["api_down"].threshold, by["api_down"].samples) == (10.078125, 10, BASE)
+    # a wider window over the same steady phase gives the same rate: the numbers are the phase's, not the window's
+    wide = gates_at(preloaded, "5xx-10.08/min", RolloutConfig(window="2m"))
+    assert wide["api_down"].value == 10.078125 and wide["api_down"].samples == 2 * BASE
+
+
+def test_analysis_fails_fast_at_the_first_breach(preloaded: tuple[str, int]) -> None:
+    url, t0 = preloaded
+    k = next(i for i, p in enumerate(PHASES) if p.name == "429-5.04/min")
+    with At(url, judged_at(t0, k)) as prom:
+        result = run_analysis(prom, alert_specs(), RolloutConfig(), 600, 30, lambda: READY)
+    assert result.verdict is Verdict.FAIL and result.evaluations == 1
+    assert [e.gate for e in result.failing] == ["rate_limited"]
+    assert result.failing[0].value == 5.0390625 and result.points[0].errors_per_min == 0.0
+
+
+@pytest.mark.parametrize(("policy", "expected"), [("fail", Verdict.FAIL), ("pass", Verdict.PASS)])
+def test_insufficient_data_policy_at_the_end_of_the_analysis(preloaded: tuple[str, int], policy: str,
+                                                              expected: Verdict) -> None:
+    url, t0 = preloaded
+    k = next(i for i, p in enumerate(PHASES) if p.name == "few-requests")
+    with At(url, judged_at(t0, k)) as prom:
+        result = run_analysis(prom, alert_specs(), RolloutConfig(insufficient_data=policy), 0, 1, lambda: READY)
+    assert result.verdict is expected and result.evaluations == 1
+    if expected is Verdict.FAIL:
+        assert sorted(e.gate for e in result.failing) == sorted(GATES[1:])
+        assert "api_down: insufficient-data" in result.reason
+    else:
+        assert result.failing == [] and result.reason == ""
+
+
+# ------------------------------------------------------------------------------------- the CLI end to end
+def ro(c: Cluster, cwd: Path, *args: str) -> CliResult:
+    return run_cli("rollout", *args, "--kubeconfig", str(c.kubeconfig), "-d", "web", cwd=cwd, timeout=120)
+
+
+def test_analyze_cli_exits_1_with_the_breached_gates_evidence(cluster: Cluster, tmp_path: Path) -> None:
+    cluster.deployment("web", IMG_OLD, replicas=5, container="app")
+    cluster.service("web", selector={"app": "web"})
+    prom = PrometheusServer(tmp_path / "prom", openmetrics=tmp_path / "now.om", retention="1d")
+    (tmp_path / ".ideogram-prod.yaml").write_text(yaml.safe_dump({"prometheus": {"url": prom.url, "timeout_s": 5}}))
+    assert ro(cluster, tmp_path, "start", "--image", IMG_NEW).returncode == 0
+    # `analyze` always asks Prometheus for "now" (it has no evaluation-time flag), so this data runs from 10 minutes
+    # ago to 2 minutes ahead: "now" is inside it, and the steady slope keeps rate() at the written value (to a few
+    # ulps: "now" is not a sample time, so rate() extrapolates by a factor that is not exact in binary).
+    bad = canary({"500": 10.078125})
+    now = int(time.time()) // STEP * STEP
+    (tmp_path / "now.om").write_text(openmetrics([(bad, mirror(bad))], now - 600, phase_s=720))
+    prom.start()
+    try:
+        t0 = time.monotonic()
+        a = ro(cluster, tmp_path, "analyze", "--duration", "10m", "--interval", "30s", "--json",
+               str(tmp_path / "a.json"))
+        took = time.monotonic() - t0
+    finally:
+        prom.stop()
+    assert a.returncode == 1, a.stdout + a.stderr
+    assert "api_down: fail" in a.stdout and "Traceback" not in a.stderr
+    assert took < 20  # the first evaluation fails; it does not wait out 10m
+    report = json.loads((tmp_path / "a.json").read_text())
+    assert report["verdict"] == "fail" and report["evaluations"] == 1
+    (gate,) = report["gates"]
+    assert gate["gate"] == "api_down" and gate["verdict"] == "fail" and gate["threshold"] == 10
+    assert gate["query"] == 'sum(rate(ideogram_requests_total{status=~"5..", track="canary"}[1m])) * 60'
+    assert gate["value"] == pytest.approx(10.078125, rel=1e-12)
+    assert gate["samples"] == pytest.approx(BASE, rel=1e-12)
+    state = record(cluster)
+    assert state is not None and state.history[-1].action == "analyze"
+    assert [(g.gate, g.verdict) for g in state.history[-1].gates] == [("api_down", "fail")]
