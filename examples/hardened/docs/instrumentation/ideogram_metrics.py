@@ -27,6 +27,10 @@ IDEOGRAM_REQUESTS = Counter(
     "ideogram_requests", "Ideogram API requests by HTTP status code ('error' when no response arrived).",
     ["status"],
 )
+# NOTE: create the statuses the alerts and rollout gates watch at 0 now. A series born at 1 has no
+# increase() over its first sample, so a new pod's first 401 would otherwise go unseen.
+for _status in ("200", "401", "402", "403", "422", "429", "500", "502", "503", "error"):
+    IDEOGRAM_REQUESTS.labels(status=_status)
 # Buckets around the 5 s p99 alert so the quantile is precise where it matters.
 IDEOGRAM_REQUEST_DURATION = Histogram(
     "ideogram_request_duration_seconds", "Duration of Ideogram API requests, in seconds.",

@@ -19,6 +19,12 @@ export const ideogramRequests = new Counter({
   labelNames: ['status'] as const,
 });
 
+// Create the statuses the alerts and rollout gates watch at 0 now: a series born at 1 has no increase()
+// over its first sample, so a new pod's first 401 would otherwise go unseen.
+for (const status of ['200', '401', '402', '403', '422', '429', '500', '502', '503', 'error']) {
+  ideogramRequests.inc({ status }, 0);
+}
+
 // Buckets around the 5 s p99 alert so the quantile is precise where it matters.
 export const ideogramRequestDuration = new Histogram({
   name: 'ideogram_request_duration_seconds',
