@@ -22,8 +22,13 @@ from .errors import ApiError, already_exists, bad_request, conflict, not_found
 from .patch import PatchError, json_patch, merge_patch, strategic_merge_patch
 from .resources import BY_PATH, BY_PLURAL, Resource
 from .selectors import (
-    SelectorError, check_field_selector, fields_match, labels_match,
-    parse_field_selector, parse_label_selector, selector_string,
+    SelectorError,
+    check_field_selector,
+    fields_match,
+    labels_match,
+    parse_field_selector,
+    parse_label_selector,
+    selector_string,
 )
 from .store import Store
 
@@ -128,7 +133,7 @@ class Api:
         elif method == "DELETE":
             reply = Reply(200, self.delete_collection(r, query, dry_run))
         else:
-            raise ApiError(405, f"the server does not allow this method on the requested resource", "MethodNotAllowed", {})
+            raise ApiError(405, "the server does not allow this method on the requested resource", "MethodNotAllowed", {})
         if not dry_run:
             self.controller.reconcile()
         return reply
@@ -138,8 +143,8 @@ class Api:
         if "protobuf" in content_type or "cbor" in content_type:
             raise ApiError(
                 415,
-                f'the body of the request was in an unknown format - accepted media types include: '
-                f'application/json, application/yaml',
+                'the body of the request was in an unknown format - accepted media types include: '
+                'application/json, application/yaml',
                 "UnsupportedMediaType", {},
             )
         try:

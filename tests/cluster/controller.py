@@ -149,7 +149,7 @@ def _set_cond(status: Obj, cond: Obj) -> None:
     if current is not None and current["status"] == cond["status"]:
         cond["lastTransitionTime"] = current["lastTransitionTime"]
     conds = [c for c in status.get("conditions") or [] if c.get("type") != cond["type"]]
-    status["conditions"] = conds + [cond]
+    status["conditions"] = [*conds, cond]
 
 
 def _remove_cond(status: Obj, ctype: str) -> None:
@@ -341,7 +341,7 @@ class Controller:
                 "selector": selector, "template": template,
             },
         }
-        all_rs = old + [rs]
+        all_rs = [*old, rs]
         rs["spec"]["replicas"] = self._new_rs_new_replicas(d, all_rs, rs)
         self._set_new_rs_annotations(d, rs, new_revision, exists=False)
         if not rs["spec"]["minReadySeconds"]:
@@ -389,7 +389,7 @@ class Controller:
                     total -= len(parts[start]) + 1
                     start += 1
                 if total <= MAX_REV_HISTORY_CHARS:
-                    ann[REVISION_HISTORY] = ",".join(parts[start:] + [old_text])
+                    ann[REVISION_HISTORY] = ",".join([*parts[start:], old_text])
         if not exists and self._set_replicas_annotations(rs, _replicas(d), _replicas(d) + max_surge(d)):
             changed = True
         return changed
@@ -629,7 +629,7 @@ class Controller:
     def _rollout_rolling(self, d: Obj, rs_list: list[Obj]) -> None:
         new_rs, old = self._all_rs_and_sync_revision(d, rs_list, create=True)
         assert new_rs is not None
-        all_rs = old + [new_rs]
+        all_rs = [*old, new_rs]
         if self._reconcile_new_rs(d, all_rs, new_rs) or self._reconcile_old_rs(d, all_rs, old, new_rs):
             self._sync_rollout_status(d, new_rs, old)
             return
@@ -667,7 +667,7 @@ class Controller:
             self._scale_rs(rs, _replicas(rs) - count, d)
             cleaned += count
         old_active = [r for r in old_active if _replicas(r) > 0]
-        scaled = self._scale_down_old_for_rolling(d, old_active + [new_rs], old_active)
+        scaled = self._scale_down_old_for_rolling(d, [*old_active, new_rs], old_active)
         return cleaned + scaled > 0
 
     def _scale_down_old_for_rolling(self, d: Obj, all_rs: list[Obj], old: list[Obj]) -> int:

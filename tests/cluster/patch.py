@@ -187,7 +187,7 @@ def _smp_map(orig: dict[str, Any], patch: dict[str, Any], path: tuple[str, ...])
             out.pop(key, None)
         elif isinstance(value, dict):
             cur = out.get(key)
-            merged = _smp_map(cur if isinstance(cur, dict) else {}, value, path + (key,))
+            merged = _smp_map(cur if isinstance(cur, dict) else {}, value, (*path, key))
             if merged is _DELETE:
                 out.pop(key, None)
             else:
@@ -200,7 +200,7 @@ def _smp_map(orig: dict[str, Any], patch: dict[str, Any], path: tuple[str, ...])
             elif mk == _PRIMITIVE_MERGE:
                 out[key] = list(cur_list) + [v for v in value if v not in cur_list]
             else:
-                out[key] = _smp_list(list(cur_list), value, mk, path + (key,))
+                out[key] = _smp_list(list(cur_list), value, mk, (*path, key))
         else:
             out[key] = value
     for key, values in prim_deletes.items():

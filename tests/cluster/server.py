@@ -9,7 +9,7 @@ import sys
 import threading
 import time
 import traceback
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qsl, urlsplit
@@ -118,10 +118,10 @@ class Handler(BaseHTTPRequestHandler):
     disable_nagle_algorithm = True  # headers and body go in separate writes; avoid 40 ms delayed-ACK stalls
     server: ApiHTTPServer
 
-    def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - stdlib signature
+    def log_message(self, format: str, *args: Any) -> None:
         pass
 
-    do_GET = do_POST = do_PUT = do_PATCH = do_DELETE = lambda self: self._serve()  # noqa: E731
+    do_GET = do_POST = do_PUT = do_PATCH = do_DELETE = lambda self: self._serve()
 
     # ------------------------------------------------------------------ plumbing
     def _send(self, code: int, body: Obj, headers: dict[str, str] | None = None) -> None:
@@ -181,7 +181,7 @@ class Handler(BaseHTTPRequestHandler):
         except ApiError as exc:
             self._record(path, query, ctype, raw, exc.code)
             return self._send(exc.code, exc.status())
-        except Exception as exc:  # a bug in the fake: say so loudly, as a 500
+        except Exception as exc:  # noqa: BLE001 - a bug in the fake: say so loudly, as a 500
             traceback.print_exc(file=sys.stderr)
             self._record(path, query, ctype, raw, 500)
             return self._send(500, ApiError(500, f"fake apiserver bug: {exc!r}").status())

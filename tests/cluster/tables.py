@@ -57,7 +57,7 @@ def _row(kind: str, o: Obj, age: str) -> tuple[list[Obj], list[Any]]:
         else:
             cols = [name, _col("Desired", "integer"), _col("Current", "integer"), _col("Ready", "integer"), _col("Age")]
             cells = [md["name"], spec.get("replicas", 1), status.get("replicas", 0), status.get("readyReplicas", 0), age]
-        return cols + wide, cells + [names, images, sel]
+        return cols + wide, [*cells, names, images, sel]
     if kind == "Pod":
         cstats = status.get("containerStatuses") or []
         ready = sum(1 for c in cstats if c.get("ready"))
