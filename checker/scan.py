@@ -41,9 +41,15 @@ class EngineRun:
     notes: dict[str, str] = field(default_factory=dict)
 
 
+def is_dotenv(path: str) -> bool:
+    name = path.rsplit("/", 1)[-1]
+    return name.startswith(".env") or name.endswith(".env")
+
+
 def code_files(files: Sequence[str], config: Config) -> list[str]:
+    """What the rule pack reads: source files (minus tests unless scan_tests) and .env files."""
     spec = matcher(() if config.scan_tests else DEFAULT_CODE_EXCLUDE)
-    return [f for f in files if f.endswith(CODE_SUFFIXES) and not spec.match_file(f)]
+    return [f for f in files if (f.endswith(CODE_SUFFIXES) or is_dotenv(f)) and not spec.match_file(f)]
 
 
 def _native_task(runner: str, req: ScanRequest, files: list[str], ids: list[str]) -> Callable[[], EngineRun]:

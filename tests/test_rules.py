@@ -75,3 +75,41 @@ def test_rule_has_eight_cases_each_way_per_language(check_id):
     for lang in sorted(wanted):
         assert counts[(lang, "ruleid")] >= 8, (check_id, lang, dict(counts))
         assert counts[(lang, "ok")] >= 8, (check_id, lang, dict(counts))
+
+
+def _corpus() -> list[tuple[Path, list[str]]]:
+    from checker.scan import code_files
+    from checker.config import Config
+
+    cases = sorted(str(p.relative_to(RULES)) for p in RULES.rglob("*") if p.is_file() and p.suffix != ".yaml")
+    out = [(RULES, cases)]
+    for example in ("vulnerable", "hardened"):
+        root = RULES.parents[1] / "examples" / example
+        files = sorted(str(p.relative_to(root)) for p in root.rglob("*") if p.is_file())
+        out.append((root, code_files(files, Config(scan_tests=True))))
+    return out
+
+
+def test_prefilter_anchors_cover_every_match():
+    """Skipping files without a rule's anchor words changes no finding: every match, over all rule cases
+    (positive and negative) and both examples, lies in a file whose path or text holds its rule's anchor."""
+    from checker.tools import semgrep
+
+    checked = 0
+    for root, files in _corpus():
+        for hit in semgrep.run(root, files, SEMGREP_IDS, prefilter=False):
+            anchor = semgrep.anchor_for(hit.check_id)
+            assert anchor.search(hit.path.encode()) or anchor.search((root / hit.path).read_bytes()), hit
+            checked += 1
+    assert checked > 100
+
+
+def test_prefilter_skips_files_without_anchors(tmp_path):
+    from checker.tools import semgrep
+
+    (tmp_path / "plain.py").write_text("import requests\nrequests.post('https://api.example.com/x')\n")
+    (tmp_path / "ig.py").write_text("import requests\nrequests.post('https://api.ideogram.ai/generate')\n")
+    (tmp_path / "hook.ts").write_text("app.post('/webhooks/stripe', (req, res) => res.send('ok'));\n")
+    kept = semgrep.prefiltered(tmp_path, ["plain.py", "ig.py", "hook.ts"], SEMGREP_IDS)
+    assert kept == ["ig.py", "hook.ts"]
+    assert semgrep.prefiltered(tmp_path, ["plain.py", "ig.py", "hook.ts"], ["code-ideogram-no-timeout"]) == ["ig.py"]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import re
 import subprocess
 import tempfile
 from collections.abc import Sequence
@@ -53,6 +54,40 @@ class _Output(BaseModel):
     errors: list[_Error] = []
 
 
+# Every rule of the pack is anchored on words that must appear in a file for it to match at all: the
+# Ideogram host, env names or the Api-Key header for code rules; a webhook/callback route or signature
+# header for webhook-unverified. Files without them skip semgrep (most of a big repository), which
+# changes no finding; tests/test_rules.py checks the anchors against every case and the examples.
+_ANCHORS = re.compile(rb"ideogram|api[-_]?key", re.IGNORECASE)
+PREFILTERS: dict[str, re.Pattern[bytes]] = {
+    "webhook-unverified": re.compile(rb"webhook|callback|signature", re.IGNORECASE),
+}
+
+
+def anchor_for(check_id: str) -> re.Pattern[bytes]:
+    return PREFILTERS.get(check_id, _ANCHORS)
+
+
+def prefiltered(root: Path, files: Sequence[str], check_ids: Sequence[str]) -> list[str]:
+    """The files in which at least one selected rule could match (by path or content: Next.js routes
+    are webhooks by their folder name)."""
+    anchors = {anchor_for(c).pattern for c in check_ids}
+    union = re.compile(b"|".join(b"(?:" + a + b")" for a in sorted(anchors)), re.IGNORECASE)
+    keep = []
+    for name in files:
+        if union.search(name.encode()):
+            keep.append(name)
+            continue
+        try:
+            data = (root / name).read_bytes()
+        except OSError:
+            keep.append(name)  # let semgrep report what it makes of it
+            continue
+        if union.search(data):
+            keep.append(name)
+    return keep
+
+
 def rules_dir() -> Path:
     return Path(str(resources.files("checker") / "rules"))
 
@@ -99,8 +134,11 @@ def parse_output(text: str) -> list[Hit]:
     return hits
 
 
-def run(root: Path, files: Sequence[str], check_ids: Sequence[str], jobs: int | None = None) -> list[Hit]:
+def run(root: Path, files: Sequence[str], check_ids: Sequence[str], jobs: int | None = None,
+        prefilter: bool = True) -> list[Hit]:
     """One semgrep process for every selected rule; a crash or exit >= 2 raises ToolError."""
+    if prefilter:
+        files = prefiltered(root, files, check_ids)
     if not files or not check_ids:
         return []
     with tempfile.TemporaryDirectory(prefix="ideogram-prod-semgrep-") as tmp:
