@@ -143,7 +143,10 @@ def cmd_check(args: argparse.Namespace) -> int:
     config = load_config(args.config, root)
     REDACTOR.register(os.environ.get("IDEOGRAM_API_KEY"))
     results = run_scan(ScanRequest(root, config, tuple(BY_ID[i] for i in ids), args.diff_base, args.jobs))
-    report = Report(__version__, results, checklist(results, config.attestation_map(), frozenset(BY_ID)))
+    from checker.targets import repo_prefix
+
+    report = Report(__version__, results, checklist(results, config.attestation_map(), frozenset(BY_ID)),
+                    meta={"path_prefix": repo_prefix(root)})
 
     return emit(report, args, "ideogram-prod check")
 

@@ -83,6 +83,12 @@ class Report:
         return tuple(sorted((f for r in self.results for f in r.findings), key=Finding.sort_key))
 
     @property
+    def path_prefix(self) -> str:
+        """Where the scanned PATH sits inside its repository ("" or "sub/dir/"): GitHub resolves annotation
+        and SARIF paths from the repository root, while the JSON report keeps them relative to PATH."""
+        return self.meta.get("path_prefix", "")
+
+    @property
     def failed(self) -> bool:
         return any(r.status in (Status.FAILED, Status.ERROR) for r in self.results)
 

@@ -34,6 +34,12 @@ def _walk(root: Path, spec: pathspec.GitIgnoreSpec) -> list[str]:
     return found
 
 
+def repo_prefix(root: Path) -> str:
+    """root relative to its git work tree's top ("" at the top, "sub/dir/" below it, "" outside git)."""
+    proc = _git(root, "rev-parse", "--show-prefix")
+    return proc.stdout.strip() if proc.returncode == 0 else ""
+
+
 def list_files(root: Path, exclude: Sequence[str]) -> list[str]:
     """Tracked and untracked-but-not-ignored files under root (POSIX, relative), sorted."""
     spec = pathspec.GitIgnoreSpec.from_lines(exclude)

@@ -147,3 +147,15 @@ def test_a_crashing_scanner_is_an_error_result_and_exit_1(cli, make_repo, tmp_pa
     assert result.returncode == 1
     assert results(out)["secret-ideogram-key"][0] == "error"
     assert "Traceback" not in result.stdout + result.stderr
+
+
+def test_github_paths_are_from_the_repository_root_json_from_path(cli, make_repo, tmp_path):
+    root = make_repo({"app/src/k.py": f'IDEOGRAM_API_KEY = "{KEY}"\n'})
+    out, sarif = tmp_path / "r.json", tmp_path / "r.sarif"
+    result = cli("check", str(root / "app"), "--select", SECRETS, "--json", str(out), "--sarif", str(sarif),
+                 "--github")
+    assert result.returncode == 1
+    assert findings(out) == [("secret-ideogram-key", "src/k.py", 1)]
+    assert "::error file=app/src/k.py,line=1," in result.stdout
+    uri = json.loads(sarif.read_text())["runs"][0]["results"][0]["locations"][0]["physicalLocation"]
+    assert uri["artifactLocation"]["uri"] == "app/src/k.py"

@@ -19,10 +19,10 @@ def escape_property(text: str) -> str:
     return escape_data(text).replace(":", "%3A").replace(",", "%2C")
 
 
-def annotation(f: Finding) -> str:
+def annotation(f: Finding, path_prefix: str = "") -> str:
     props = [f"title={escape_property(f.check_id)}"]
     if f.location is not None and f.location.line:
-        props = [f"file={escape_property(f.location.path)}", f"line={f.location.line}",
+        props = [f"file={escape_property(path_prefix + f.location.path)}", f"line={f.location.line}",
                  f"endLine={f.location.end_line or f.location.line}", *props]
     return f"::{_COMMAND[f.severity]} {','.join(props)}::{escape_data(f.message)}"
 
@@ -36,7 +36,7 @@ def render_annotations(report: Report, max_per_type: int = MAX_PER_TYPE) -> str:
             hidden += 1
             continue
         shown[f.severity] = shown.get(f.severity, 0) + 1
-        lines.append(annotation(f))
+        lines.append(annotation(f, report.path_prefix))
     for r in report.results:
         if r.status is Status.ERROR:
             lines.append(f"::error title={escape_property(r.check_id)}::{escape_data('check errored: ' + r.reason)}")

@@ -37,7 +37,8 @@ def render(report: Report) -> str:
     results = []
     for f in report.findings:
         loc = f.location
-        physical: dict[str, Any] = {"artifactLocation": {"uri": loc.path if loc else ".", "uriBaseId": "%SRCROOT%"}}
+        physical: dict[str, Any] = {"artifactLocation": {"uri": report.path_prefix + loc.path if loc else ".",
+                                                           "uriBaseId": "%SRCROOT%"}}
         if loc is not None and loc.line:
             physical["region"] = {"startLine": loc.line, "endLine": loc.end_line or loc.line}
         result: dict[str, Any] = {
