@@ -129,6 +129,11 @@ class Ctx:
         from checker.rollout.report import render_json, render_markdown
 
         data = {"deployment": self.name, "namespace": self.target.namespace, "actions": self.actions, **data}
+        if self.args.json or self.args.summary:
+            # The stable Deployment's revision now: what a later `rollback --to-revision` can name.
+            annotations = (self.kube.get("deployments", self.name) or {}).get("metadata", {}).get("annotations", {})
+            revision = annotations.get("deployment.kubernetes.io/revision")
+            data.setdefault("revision", int(revision) if revision and revision.isdigit() else None)
         if self.args.json:
             _write(self.args.json, render_json(data))
         if self.args.summary:
@@ -141,7 +146,8 @@ def _state_data(state: RolloutState | None) -> dict[str, Any]:
     if state is None:
         return {}
     return {"rollout_id": state.rollout_id, "strategy": state.strategy, "weight": state.weight, "share": state.share,
-            "from_image": state.from_image, "to_image": state.to_image, "phase": str(state.phase)}
+            "from_image": state.from_image, "to_image": state.to_image, "phase": str(state.phase),
+            "from_revision": state.from_revision}
 
 
 def _kube_errors(run: Any) -> Any:
