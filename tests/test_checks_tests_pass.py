@@ -170,3 +170,10 @@ def test_plan_prefers_config_then_npm_then_pytest(tmp_path):
     plan = tests_pass.plan_for(tmp_path, ["tests/test_a.py"], TestsConfig(), env)
     assert plan is not None and plan.argv[1:3] == ("-m", "pytest") and plan.detected_pytest
     assert tests_pass.plan_for(tmp_path, ["src/app.py"], TestsConfig(), env) is None
+
+
+def test_inside_the_checker_container_it_is_skipped_with_the_reason(cli, tmp_path):
+    code, doc, _ = check(cli, "py-fail", tmp_path, env={"IDEOGRAM_PROD_CONTAINER": "1"})
+    assert code == 0
+    status, reason = outcome(doc)
+    assert status == "skipped" and "checker container" in reason
