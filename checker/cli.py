@@ -38,6 +38,11 @@ class Parser(argparse.ArgumentParser):
 def _print_error(prefix: str, message: str) -> None:
     line = " ".join(REDACTOR(message).split())
     sys.stderr.write(f"{PROG}: {prefix}: {line}\n")
+    if os.environ.get("GITHUB_ACTIONS") == "true":
+        # NOTE: stdout, where the runner reads workflow commands; the log keeps the plain line above.
+        from checker.reporters.github import escape_data
+
+        sys.stdout.write(f"::error title={PROG}::{escape_data(line)}\n")
 
 
 def guarded(run: Callable[[], int], debug: bool) -> int:

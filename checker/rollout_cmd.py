@@ -129,6 +129,11 @@ class Ctx:
         from checker.rollout.report import render_json, render_markdown
 
         data = {"deployment": self.name, "namespace": self.target.namespace, "actions": self.actions, **data}
+        if data.get("verdict") == "fail" and os.environ.get("GITHUB_ACTIONS") == "true":
+            from checker.reporters.github import escape_data
+
+            reason = REDACTOR(str(data.get("reason") or "a gate failed"))
+            sys.stdout.write(f"::error title=ideogram-prod rollout {data.get('command', '')}::{escape_data(reason)}\n")
         if self.args.json or self.args.summary:
             # The stable Deployment's revision now: what a later `rollback --to-revision` can name.
             annotations = (self.kube.get("deployments", self.name) or {}).get("metadata", {}).get("annotations", {})

@@ -156,3 +156,10 @@ def test_python_m_checker_and_console_script_agree(tmp_path: Path):
     assert exe, "the ideogram-prod console script is installed"
     out = subprocess.run([exe, "rules"], capture_output=True, text=True, check=True).stdout
     assert out.splitlines()[0].startswith("secret-ideogram-key")
+
+
+def test_errors_become_annotations_in_github_actions(cli, tmp_path):
+    result = cli("check", str(tmp_path / "missing"), env={"GITHUB_ACTIONS": "true"})
+    assert result.returncode == 2
+    assert result.stdout.splitlines() == [f"::error title=ideogram-prod::{tmp_path / 'missing'}: no such directory"]
+    one_line_error(result.stderr)
