@@ -14,7 +14,7 @@ import yaml
 
 from tests.cluster.cluster import Cluster
 from tests.helpers.plugin import run_cli
-from tests.helpers.prometheus import Exporter, PrometheusServer
+from tests.helpers.prometheus import PrometheusServer, scraped_cases
 from tests.test_action import ROOT, act, act_repo
 
 IMG_OLD, IMG_NEW = "ghcr.io/acme/my-app:1.0", "ghcr.io/acme/my-app:1.1"
@@ -32,23 +32,8 @@ RPS = 20.0
 
 @pytest.fixture(scope="module")
 def metrics(tmp_path_factory: pytest.TempPathFactory) -> Iterator[PrometheusServer]:
-    exporters: list[Exporter] = []
-    stable = Exporter()
-    stable.set_traffic(RPS)
-    exporters.append(stable)
-    targets = [(stable.target, {"track": "stable"})]
-    for case, (mix, latency) in CASES.items():
-        e = Exporter()
-        e.set_traffic(RPS, mix, latency)
-        exporters.append(e)
-        targets.append((e.target, {"track": "canary", "case": case}))
-    prom = PrometheusServer(tmp_path_factory.mktemp("prom"), targets).start()
-    prom.wait_for('sum by (case) (rate(ideogram_requests_total{track="canary"}[1m]))',
-                  lambda r: len(r) == len(CASES), timeout=30)
-    yield prom
-    prom.stop()
-    for e in exporters:
-        e.stop()
+    with scraped_cases(tmp_path_factory.mktemp("prom"), CASES, RPS) as prom:
+        yield prom
 
 
 @pytest.fixture

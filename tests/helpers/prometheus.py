@@ -7,7 +7,8 @@ import socket
 import subprocess
 import threading
 import time
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -183,3 +184,29 @@ def prometheus_factory(tmp_path: Path) -> Iterator[Callable[..., PrometheusServe
     yield make
     for s in started:
         s.stop()
+
+
+@contextmanager
+def scraped_cases(workdir: Path, cases: Mapping[str, tuple[dict[str, float], float]],
+                  rps: float) -> Iterator[PrometheusServer]:
+    """A real Prometheus scraping one healthy stable exporter (`track="stable"`) and one canary exporter per
+    case (`track="canary", case=<name>`, with its status mix and latency), ready once every case is scraped."""
+    exporters: list[Exporter] = []
+    stable = Exporter()
+    stable.set_traffic(rps, {"200": 1.0}, 0.2)
+    exporters.append(stable)
+    targets = [(stable.target, {"track": "stable"})]
+    for case, (mix, latency) in cases.items():
+        e = Exporter()
+        e.set_traffic(rps, mix, latency)
+        exporters.append(e)
+        targets.append((e.target, {"track": "canary", "case": case}))
+    prom = PrometheusServer(workdir, targets).start()
+    try:
+        prom.wait_for('sum by (case) (rate(ideogram_requests_total{track="canary"}[1m]))',
+                      lambda r: len(r) == len(cases), timeout=30)
+        yield prom
+    finally:
+        prom.stop()
+        for e in exporters:
+            e.stop()
