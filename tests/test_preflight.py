@@ -336,3 +336,20 @@ def test_preflight_never_prints_the_key(world, monkeypatch, capsys):
     for text in (out.out, out.err, json.dumps(report), (world.tmp / "s.md").read_text(),
                  (world.tmp / "r.sarif").read_text()):
         assert KEY not in text and KEY[8:] not in text
+
+
+def test_prometheus_bearer_token_is_sent_and_never_printed(world, monkeypatch, capsys):
+    token = "prom-token-" + "Hq2Wx8Lp5Zr1"
+    monkeypatch.setenv("IDEOGRAM_PROD_PROMETHEUS_TOKEN", token)
+    auth = {"Authorization": f"Bearer {token}"}
+    sample = {"status": "success", "data": {"resultType": "vector",
+                                            "result": [{"metric": {}, "value": [time.time(), str(time.time())]}]}}
+    rules = {"status": "success", "data": {"groups": [{"name": "ideogram", "rules": [
+        {"type": "alerting", "name": spec.name} for spec in alert_specs()]}]}}
+    world.http.expect_request("/prom/api/v1/query", headers=auth).respond_with_json(sample)
+    world.http.expect_request("/prom/api/v1/rules", headers=auth).respond_with_json(rules)
+    world.prometheus = type("P", (), {"url": world.http.url_for("/prom")})()
+    code, report = world.run("--select", "live-prometheus", "-vv", monkeypatch=monkeypatch)
+    assert code == 0, report
+    out = capsys.readouterr()
+    assert token not in out.out + out.err + json.dumps(report)

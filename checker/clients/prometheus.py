@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import os
 from typing import Any
 
 import httpx
 from pydantic import BaseModel, ConfigDict, ValidationError
 
 from checker.clients import http_client, safe_url
+from checker.redact import REDACTOR
 
 
 class PrometheusError(Exception):
@@ -30,10 +32,19 @@ class Sample(BaseModel):
     timestamp: float
 
 
+TOKEN_ENV = "IDEOGRAM_PROD_PROMETHEUS_TOKEN"
+
+
 class Prometheus:
+    """`$IDEOGRAM_PROD_PROMETHEUS_TOKEN`, when set, is sent as a bearer token (managed Prometheus, a proxy)."""
+
     def __init__(self, base_url: str, timeout_s: float) -> None:
         self.base_url = base_url.rstrip("/")
         self._client = http_client(timeout_s)
+        token = os.environ.get(TOKEN_ENV)
+        if token:
+            REDACTOR.register(token)
+            self._client.headers["Authorization"] = f"Bearer {token}"
 
     def __enter__(self) -> Prometheus:
         return self
