@@ -32,6 +32,7 @@ def found(line: str, previous: str = "") -> list[str]:
         (f'    value: "{KEY}"', "  - name: IDEOGRAM_API_KEY"),
         (f"    value: {KEY}", '  - {"name": "IDEOGRAM_KEY",'),
         (f'settings.IDEOGRAM_API_KEY = "{KEY}"', ""),
+        (f'"source": ["ideogram_key = \\"{KEY}\\"\\n"]', ""),  # a notebook code cell (JSON)
     ],
 )
 def test_detects_keys_by_context(line, previous):

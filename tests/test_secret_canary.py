@@ -52,8 +52,9 @@ def test_check_never_prints_the_planted_key(cli, make_repo, tmp_path, in_actions
     files = [p.read_text() for p in out.values()]
     assert_clean(result.stdout, result.stderr, *files)
     doc = json.loads(files[0])
-    ids = {f["check_id"] for f in doc["findings"]}
-    assert "secret-ideogram-key" in ids  # the key was found, only never shown
+    found = {(f["check_id"], f["location"]["path"]) for f in doc["findings"]}
+    for planted in ("service/client.py", "web/.env.local", "k8s/deploy.yaml", "notebook.ipynb"):
+        assert ("secret-ideogram-key", planted) in found  # found everywhere, only never shown
     assert "::error " in result.stdout
 
 

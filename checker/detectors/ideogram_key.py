@@ -11,7 +11,8 @@ from typing import Any
 from detect_secrets.core.potential_secret import PotentialSecret
 from detect_secrets.plugins.base import BasePlugin
 
-_VALUE = r"""["'`]?([A-Za-z0-9_\-+/=.~]{20,200})["'`]?"""
+# NOTE: quotes may come escaped (`\"`): code cells of notebooks are JSON strings.
+_VALUE = r"""\\?["'`]?([A-Za-z0-9_\-+/=.~]{20,200})\\?["'`]?"""
 
 # An Api-Key header (Ideogram's auth header) given a literal: dicts, objects, curl -H, HTTP files.
 _HEADER = re.compile(r"""(?i)["'`]?\bapi[-_]key["'`]?\s*(?::|=>?|,)\s*""" + _VALUE)
