@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from checker.clients.kube import KubeError, api_client, first_container, get_json, key_ref, secret_text
+from checker.clients.kube import first_container, key_ref, secret_text
 from checker.config import ClusterTarget
 from checker.findings import CheckResult
 from checker.live import LiveContext, errored, failed, passed, skipped
 from checker.redact import REDACTOR, secret_fingerprint
+from checker.rollout.kube import KubeError, client_for
 
 SECRET, DISTINCT, DEPLOYMENT = "live-k8s-secret", "live-k8s-key-distinct", "live-k8s-deployment"
 
@@ -17,21 +18,17 @@ def where(target: ClusterTarget, kind: str, name: str) -> str:
     return f"{kind}/{target.namespace}/{name}"
 
 
-def _deployment_path(target: ClusterTarget, name: str) -> str:
-    return f"/apis/apps/v1/namespaces/{target.namespace}/deployments/{name}"
-
-
 def read_key(target: ClusterTarget, key_env: str) -> tuple[str | None, str]:
     """(the key value, or None and why); the value is registered with the redactor at once."""
-    api = api_client(target)
-    deploy = get_json(api, _deployment_path(target, target.deployment))
+    kube = client_for(target)
+    deploy = kube.get("deployments", target.deployment)
     if deploy is None:
         return None, f"Deployment {where(target, 'deployment', target.deployment)} not found"
     ref = key_ref(deploy, key_env, target.container)
     if ref is None:
         return None, f"its container gets {key_env} from no Secret"
     name, key = ref
-    secret = get_json(api, f"/api/v1/namespaces/{target.namespace}/secrets/{name}")
+    secret = kube.get("secrets", name)
     if secret is None:
         return None, f"Secret {where(target, 'secret', name)} (referenced for {key_env}) not found"
     value = secret_text(secret, key)
@@ -69,14 +66,14 @@ def deployment_verdict(deploy: dict[str, Any], state: Any, canary: dict[str, Any
 def check_deployment(target: ClusterTarget) -> CheckResult:
     from checker.rollout.state import RolloutState, state_name
 
-    api = api_client(target)
-    deploy = get_json(api, _deployment_path(target, target.deployment))
+    kube = client_for(target)
+    deploy = kube.get("deployments", target.deployment)
     at = where(target, "deployment", target.deployment)
     if deploy is None:
         return failed(DEPLOYMENT, f"{at} not found", at)
-    cm = get_json(api, f"/api/v1/namespaces/{target.namespace}/configmaps/{state_name(target.deployment)}")
+    cm = kube.get("configmaps", state_name(target.deployment))
     state = RolloutState.from_data(cm.get("data")) if cm is not None else None
-    canary = get_json(api, _deployment_path(target, f"{target.deployment}-canary"))
+    canary = kube.get("deployments", f"{target.deployment}-canary")
     return deployment_verdict(deploy, state, canary, target)
 
 

@@ -28,43 +28,6 @@ def api_client(target: ClusterTarget) -> ApiClient:
         raise InputError(f"kubeconfig {where}: {message}") from None
 
 
-def api_error(exc: Exception) -> str:
-    """A one-line description of a client failure, without the response body (it can echo secrets)."""
-    status = getattr(exc, "status", None)
-    reason = getattr(exc, "reason", None)
-    if status:
-        return f"HTTP {status} {reason or ''}".strip()
-    return f"cannot reach the API server ({type(exc).__name__})"
-
-
-class KubeError(Exception):
-    """The API server could not answer (unreachable, 5xx, forbidden): checks become `error`."""
-
-
-def get_json(api: ApiClient, path: str, timeout_s: float = 10.0) -> dict[str, Any] | None:
-    """GET a raw object as a dict, None on 404. Bypasses the typed APIs, whose import takes seconds."""
-    import json
-
-    from kubernetes.client.exceptions import ApiException
-    from urllib3.exceptions import HTTPError
-
-    method, url, headers, body, post = api.param_serialize(
-        method="GET", resource_path=path, header_params={"Accept": "application/json"},
-        auth_settings=["BearerToken"])
-    try:
-        resp = api.call_api(method, url, header_params=headers, body=body, post_params=post,
-                            _request_timeout=timeout_s)
-        resp.read()  # type: ignore[no-untyped-call]
-    except (ApiException, HTTPError, OSError) as exc:
-        raise KubeError(api_error(exc)) from None
-    if resp.status == 404:
-        return None
-    if not 200 <= resp.status < 300:
-        raise KubeError(f"GET {path}: HTTP {resp.status}")
-    data: dict[str, Any] = json.loads(resp.data or b"{}")
-    return data
-
-
 def first_container(deployment: dict[str, Any], name: str | None) -> dict[str, Any] | None:
     containers = deployment.get("spec", {}).get("template", {}).get("spec", {}).get("containers") or []
     if name is None:

@@ -23,6 +23,7 @@ PATHS = {
     "pods": "/api/v1/namespaces/{ns}/pods",
     "services": "/api/v1/namespaces/{ns}/services",
     "configmaps": "/api/v1/namespaces/{ns}/configmaps",
+    "secrets": "/api/v1/namespaces/{ns}/secrets",
     "httproutes": "/apis/gateway.networking.k8s.io/v1/namespaces/{ns}/httproutes",
 }
 
