@@ -188,20 +188,13 @@ def is_workload(data: Any) -> bool:
     return is_object(data) and data["kind"] in WORKLOAD_KINDS
 
 
-def pod_spec(node: yaml.Node, kind: str) -> yaml.Node | None:
+def pod_template(node: yaml.Node, kind: str, part: str) -> yaml.Node | None:
+    """The pod's `spec` or `metadata`, wherever the workload kind keeps its pod template."""
     if kind == "Pod":
-        return child(node, "spec")
+        return child(node, part)
     if kind == "CronJob":
-        return dig(node, "spec", "jobTemplate", "spec", "template", "spec")
-    return dig(node, "spec", "template", "spec")
-
-
-def pod_meta(node: yaml.Node, kind: str) -> yaml.Node | None:
-    if kind == "Pod":
-        return child(node, "metadata")
-    if kind == "CronJob":
-        return dig(node, "spec", "jobTemplate", "spec", "template", "metadata")
-    return dig(node, "spec", "template", "metadata")
+        return dig(node, "spec", "jobTemplate", "spec", "template", part)
+    return dig(node, "spec", "template", part)
 
 
 def containers(spec: yaml.Node | None, init: bool = False) -> list[yaml.Node]:
@@ -352,7 +345,7 @@ def literal_hits(inv: Inventory, key_env: str) -> list[Hit]:
     hits: list[Hit] = []
     for m in [*inv.manifests, *inv.patches]:
         if m.kind in WORKLOAD_KINDS:
-            for c in containers(pod_spec(m.node, m.kind), init=True):
+            for c in containers(pod_template(m.node, m.kind, "spec"), init=True):
                 entry = env_entry(c, key_env)
                 value = child(entry, "value")
                 literal = text(value)
@@ -410,7 +403,7 @@ class Workload:
         meta = self.manifest.node
         if mentions_ideogram(dig(meta, "metadata", "name")) or mentions_ideogram(dig(meta, "metadata", "labels")):
             return True
-        if mentions_ideogram(child(pod_meta(meta, self.manifest.kind), "labels")):
+        if mentions_ideogram(child(pod_template(meta, self.manifest.kind, "metadata"), "labels")):
             return True
         return any(mentions_ideogram(child(c, "name")) or mentions_ideogram(child(c, "image"))
                    for c in self.containers)
@@ -423,7 +416,7 @@ class Workload:
 
 
 def workloads(inv: Inventory) -> list[Workload]:
-    return [Workload(m, pod_spec(m.node, m.kind)) for m in inv.manifests if m.kind in WORKLOAD_KINDS]
+    return [Workload(m, pod_template(m.node, m.kind, "spec")) for m in inv.manifests if m.kind in WORKLOAD_KINDS]
 
 
 def targets(all_workloads: list[Workload], cfg: KubernetesConfig) -> list[Workload]:
@@ -447,7 +440,7 @@ def key_sources(w: Workload, container: yaml.Node, key_env: str) -> bool:
             return True
         if mentions_ideogram(dig(volume, "secret", "secretName")) or mentions_ideogram(child(volume, "projected")):
             return True
-    annotations = child(pod_meta(w.manifest.node, w.manifest.kind), "annotations")
+    annotations = child(pod_template(w.manifest.node, w.manifest.kind, "metadata"), "annotations")
     return any(k.startswith("vault.hashicorp.com/agent-inject-secret") for k in keys(annotations))
 
 
