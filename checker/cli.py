@@ -156,6 +156,13 @@ def cmd_check(args: argparse.Namespace) -> int:
     return emit(report, args, "ideogram-prod check")
 
 
+def write_summary(path: Path, markdown: str) -> None:
+    """Appended when it is $GITHUB_STEP_SUMMARY (other steps write there too), replaced otherwise."""
+    step_summary = os.environ.get("GITHUB_STEP_SUMMARY")
+    append = step_summary is not None and Path(step_summary).resolve() == path.resolve()
+    _write(path, markdown, append=append)
+
+
 def add_report_flags(parser: argparse.ArgumentParser) -> None:
     """The output flags every report-producing command shares."""
     parser.add_argument("--json", type=Path, metavar="FILE", help="write the JSON report")
@@ -182,9 +189,7 @@ def emit(report: Report, args: argparse.Namespace, title: str) -> int:
     if args.sarif:
         _write(args.sarif, sarif.render(report))
     if args.summary:
-        step_summary = os.environ.get("GITHUB_STEP_SUMMARY")
-        append = step_summary is not None and Path(step_summary).resolve() == args.summary.resolve()
-        _write(args.summary, github.render_summary(report, title=title), append=append)
+        write_summary(args.summary, github.render_summary(report, title=title))
     failed = report.failed or (args.strict and any(r.status is Status.SKIPPED for r in report.results))
     return int(ExitCode.FAILED if failed else ExitCode.OK)
 

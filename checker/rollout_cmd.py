@@ -125,7 +125,7 @@ class Ctx:
         return d
 
     def report(self, data: dict[str, Any]) -> None:
-        from checker.cli import _write
+        from checker.cli import _write, write_summary
         from checker.rollout.report import render_json, render_markdown
 
         data = {"deployment": self.name, "namespace": self.target.namespace, "actions": self.actions, **data}
@@ -142,9 +142,7 @@ class Ctx:
         if self.args.json:
             _write(self.args.json, render_json(data))
         if self.args.summary:
-            step = os.environ.get("GITHUB_STEP_SUMMARY")
-            append = step is not None and Path(step).resolve() == self.args.summary.resolve()
-            _write(self.args.summary, render_markdown(data), append=append)
+            write_summary(self.args.summary, render_markdown(data))
 
 
 def _state_data(state: RolloutState | None) -> dict[str, Any]:

@@ -369,16 +369,22 @@ def chunks(root: Path, files: Sequence[str], count: int) -> list[list[str]]:
     return [p for p in parts if p]
 
 
-def _run_worker(root: Path, files: list[str]) -> str:
+def _output_of(cmd: list[str], root: Path, what: str, stdin: str | None = None) -> str:
+    """stdout of a scanner process; one that cannot start or exits non-zero is a ToolError (fails closed)."""
     env = {**os.environ, "PYTHONWARNINGS": "ignore"}
     try:
-        proc = subprocess.run([sys.executable, "-m", "checker.tools.secrets"], cwd=root, env=env,
-                              input=json.dumps({"files": files}), capture_output=True, text=True, check=False)
+        proc = subprocess.run(cmd, cwd=root, env=env, input=stdin, capture_output=True, text=True, check=False,
+                              stdin=None if stdin is not None else subprocess.DEVNULL)
     except OSError as exc:
-        raise ToolError(f"cannot start the secrets worker: {exc.strerror}") from None
+        raise ToolError(f"cannot start {what}: {exc.strerror}") from None
     if proc.returncode != 0:
-        raise ToolError(f"the detect-secrets worker exited with code {proc.returncode}")
+        raise ToolError(f"{what} exited with code {proc.returncode}")
     return proc.stdout
+
+
+def _run_worker(root: Path, files: list[str]) -> str:
+    return _output_of([sys.executable, "-m", "checker.tools.secrets"], root, "the detect-secrets worker",
+                      stdin=json.dumps({"files": files}))
 
 
 def scan_outputs(root: Path, files: Sequence[str], jobs: int | None = None) -> list[str]:
@@ -392,15 +398,7 @@ def scan_outputs(root: Path, files: Sequence[str], jobs: int | None = None) -> l
 
 
 def _run_cli(root: Path, files: Sequence[str], jobs: int | None) -> str:
-    env = {**os.environ, "PYTHONWARNINGS": "ignore"}
-    try:
-        proc = subprocess.run(command(files, jobs), cwd=root, env=env, capture_output=True, text=True,
-                              check=False, stdin=subprocess.DEVNULL)
-    except OSError as exc:
-        raise ToolError(f"cannot start detect-secrets: {exc.strerror}") from None
-    if proc.returncode != 0:
-        raise ToolError(f"detect-secrets exited with code {proc.returncode}")
-    return proc.stdout
+    return _output_of(command(files, jobs), root, "detect-secrets")
 
 
 def run(root: Path, files: Sequence[str], jobs: int | None = None) -> list[Hit]:
