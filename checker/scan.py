@@ -125,13 +125,15 @@ def results_for(
     found: dict[str, list[Finding]] = {spec.id: [] for spec in req.checks}
     suppressed: dict[str, int] = {spec.id: 0 for spec in req.checks}
     suppressions = Suppressions(req.root)
+    excluded = {spec.id: matcher(req.config.check(spec.id).exclude) for spec in req.checks
+                if req.config.check(spec.id).exclude}
     for key, run in runs.items():
         for hit in run.hits:
             spec = by_id.get(hit.check_id)
             if spec is None or not _keep(hit, changed):
                 continue
             cfg = req.config.check(spec.id)
-            if cfg.exclude and matcher(cfg.exclude).match_file(hit.path):
+            if spec.id in excluded and excluded[spec.id].match_file(hit.path):
                 continue
             if key == Engine.SECRETS and (hit.path, hit.evidence) in allowed_secrets:
                 continue
