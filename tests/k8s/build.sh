@@ -1,0 +1,50 @@
+#!/usr/bin/env bash
+# Build (or reuse) the real control plane the real_k8s tests run on, from the Go modules pinned in go.mod/go.sum.
+#
+#   tests/k8s/build.sh              build into the cache folder unless it is already there; print times and sizes
+#   tests/k8s/build.sh --print-dir  print the folder the binaries are (or would be) in, build nothing
+#
+# The folder is keyed by a hash of go.mod, go.sum and our own Go sources, so a change of any pin builds anew:
+# ${IDEOGRAM_K8S_BIN_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/ideogram-prod/k8s-<hash>}/bin
+set -euo pipefail
+here="$(cd "$(dirname "$0")" && pwd)"
+cd "$here"
+export PATH="/usr/local/go/bin:$PATH"
+
+hash="$(cat go.mod go.sum cmd/etcd/main.go pins.go | sha256sum | cut -c1-16)"
+dir="${IDEOGRAM_K8S_BIN_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/ideogram-prod/k8s-$hash}"
+if [[ "${1:-}" == "--print-dir" ]]; then
+  echo "$dir"
+  exit 0
+fi
+
+binaries=(etcd kube-apiserver kube-controller-manager kube-scheduler kwok)
+packages=(./cmd/etcd k8s.io/kubernetes/cmd/kube-apiserver k8s.io/kubernetes/cmd/kube-controller-manager
+          k8s.io/kubernetes/cmd/kube-scheduler sigs.k8s.io/kwok/cmd/kwok)
+
+sizes() {
+  for b in "${binaries[@]}"; do
+    printf '  %-24s %4d MB\n' "$b" "$(( $(stat -c %s "$dir/bin/$b") / 1024 / 1024 ))"
+  done
+}
+
+if [[ -f "$dir/complete" ]]; then
+  echo "k8s build: reused $dir (built $(cat "$dir/complete"))"
+  sizes
+  exit 0
+fi
+
+command -v go >/dev/null || { echo "k8s build: go is not installed (expected /usr/local/go/bin/go)" >&2; exit 1; }
+echo "k8s build: $(go version); building ${binaries[*]} into $dir (the first build takes tens of minutes)"
+start=$(date +%s)
+mkdir -p "$dir"
+rm -rf "$dir/bin.tmp"
+# nice: the machine is shared; -trimpath and -buildvcs=false: the binaries depend on the pins, not on this checkout.
+nice -n 10 go build -trimpath -buildvcs=false -o "$dir/bin.tmp/" "${packages[@]}"
+rm -rf "$dir/bin"
+mv "$dir/bin.tmp" "$dir/bin"
+took=$(( $(date +%s) - start ))
+date -u +%Y-%m-%dT%H:%M:%SZ > "$dir/complete"
+echo "k8s build: built in ${took}s (go build cache: $(go env GOCACHE))"
+sizes
+"$dir/bin/kube-apiserver" --version
