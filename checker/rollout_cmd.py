@@ -76,10 +76,21 @@ def register(sub: Any, common: argparse.ArgumentParser) -> None:
     promote.add_argument("--stage-deadline", help="canary pods must be Ready within this (default: config, 600s)")
     promote.set_defaults(handler=cmd_promote)
 
-    rollback = actions.add_parser("rollback", parents=[shared], help="back to the recorded stable state, from anywhere")
-    rollback.add_argument("--to-revision", type=int, default=0, help="the Deployment revision to restore")
+    rollback = actions.add_parser(
+        "rollback", parents=[shared],
+        help="undo one rollout (this run's, --id, or --active) from any stage; never touches another rollout")
+    which = rollback.add_mutually_exclusive_group()
+    which.add_argument("--id", dest="rollout_id",
+                       help="the rollout to roll back (default in GitHub Actions: gh-$GITHUB_RUN_ID, this run's own)")
+    which.add_argument("--active", action="store_true", help="the rollout in progress, whatever its id")
     rollback.add_argument("--timeout", help="wait this long for stable to serve (default: rollout.rollback_timeout_s)")
     rollback.set_defaults(handler=cmd_rollback)
+
+    undo = actions.add_parser("undo", parents=[shared],
+                              help="kubectl-style: the Deployment back to its previous revision (or --to-revision)")
+    undo.add_argument("--to-revision", type=int, default=0, help="the Deployment revision to restore")
+    undo.add_argument("--timeout", help="wait this long for it to serve (default: rollout.rollback_timeout_s)")
+    undo.set_defaults(handler=cmd_undo)
 
     status = actions.add_parser("status", parents=[shared], help="where the rollout stands")
     status.set_defaults(handler=cmd_status)
@@ -451,7 +462,7 @@ def cmd_analyze(ctx: Ctx) -> int:
         return 0
     ctx.say(f"{ctx.name}: stage {state.weight}% failed: {result.reason}")
     if ctx.args.rollback_on_failure:
-        _rollback(ctx, 0, float(ctx.cfg.rollback_timeout_s))
+        _rollback(ctx, state.rollout_id, float(ctx.cfg.rollback_timeout_s))
     ctx.report(data)
     return int(ExitCode.FAILED)
 
@@ -460,12 +471,19 @@ def cmd_analyze(ctx: Ctx) -> int:
 @_kube_errors
 def cmd_rollback(ctx: Ctx) -> int:
     timeout = duration_s(ctx.args.timeout, "--timeout") if ctx.args.timeout else float(ctx.cfg.rollback_timeout_s)
-    if ctx.args.to_revision < 0:
-        raise UsageError("--to-revision: must be 0 or more")
-    return _rollback(ctx, ctx.args.to_revision, timeout)
+    rid: str | None = ctx.args.rollout_id
+    if rid is None and not ctx.args.active:
+        run = os.environ.get("GITHUB_RUN_ID")
+        if not run:
+            raise UsageError("--id: name the rollout to roll back (`rollout status` shows it), or --active for the one "
+                             "in progress; `rollout undo` returns the Deployment to its previous revision")
+        rid = f"gh-{run}"  # the id `start` gives in this run: a workflow's rollback job undoes only its own rollout
+    return _rollback(ctx, rid, timeout)
 
 
-def _rollback(ctx: Ctx, to_revision: int, timeout: float) -> int:
+def _rollback(ctx: Ctx, rid: str | None, timeout: float) -> int:
+    """Undo rollout `rid` (None: the one in progress) and nothing else: a rollback must never revert a release
+    that another run promoted, so a missing or foreign record means there is nothing to do."""
     from checker.rollout import driver
     from checker.rollout.kube import KubeError
     from checker.rollout.state import Phase, StageRecord, read_state, replace_state
@@ -473,18 +491,17 @@ def _rollback(ctx: Ctx, to_revision: int, timeout: float) -> int:
     kube = ctx.kube
     ctx.stable()
     state, cm = read_state(kube, ctx.name)
-    if state is None:
-        return _rollback_without_record(ctx, to_revision, timeout)
-    if state.phase == Phase.ROLLED_BACK and not to_revision:
-        image = driver.image_of(state.from_template, state.container or None)
-        problem = driver.serving_problem(kube, ctx.name, image, state.container or None, state.stable_replicas)
-        if not problem and kube.get("deployments", state.canary_name) is None:
-            ctx.say(f"rollout {state.rollout_id} already rolled back; {image} serves: nothing to do")
-            ctx.report({**_state_data(state), "command": "rollback", "verdict": "unchanged"})
-            return 0
-    # Mark first (whoever owns it: rollback always wins), so an interrupted rollback is resumed by the next one.
     for _ in range(10):
-        assert state is not None and cm is not None
+        if state is None or cm is None or (state.rollout_id != rid if rid else not state.active):
+            return _nothing_to_roll_back(ctx, state, rid)
+        if state.phase == Phase.ROLLED_BACK:
+            image = driver.image_of(state.from_template, state.container or None)
+            problem = driver.serving_problem(kube, ctx.name, image, state.container or None, state.stable_replicas)
+            if not problem and kube.get("deployments", state.canary_name) is None:
+                ctx.say(f"rollout {state.rollout_id} already rolled back; {image} serves: nothing to do")
+                ctx.report({**_state_data(state), "command": "rollback", "verdict": "unchanged"})
+                return 0
+        # Mark first, so an interrupted rollback is resumed by the next one.
         state.phase = Phase.ROLLING_BACK
         state.history.append(StageRecord(action="rollback", weight=0, by=_who()))
         try:
@@ -494,11 +511,12 @@ def _rollback(ctx: Ctx, to_revision: int, timeout: float) -> int:
             if exc.status != 409:
                 raise
             state, cm = read_state(kube, ctx.name)
-            if state is None:
-                return _rollback_without_record(ctx, to_revision, timeout)
+    else:
+        raise RolloutFailed(f"the rollout record of deployment/{ctx.name} kept changing; another run is active")
+    assert state is not None
     for done in driver.remove_canary(kube, state):
         ctx.say(f"removed {done}")
-    for done in driver.restore_stable(kube, state, to_revision or None):
+    for done in driver.restore_stable(kube, state, None):
         ctx.say(done)
     d = ctx.stable()
     image = driver.image_of(d["spec"]["template"], state.container or None)
@@ -512,33 +530,66 @@ def _rollback(ctx: Ctx, to_revision: int, timeout: float) -> int:
     return 0
 
 
-def _rollback_without_record(ctx: Ctx, to_revision: int, timeout: float) -> int:
-    """No record (deleted, or never written): kubectl's undo on the Deployment, and any leftover canary removed."""
-    from checker.rollout import driver
-    from checker.rollout.state import Phase, RolloutState, StageRecord, create_state
+def _nothing_to_roll_back(ctx: Ctx, held: RolloutState | None, rid: str | None) -> int:
+    wanted = f"rollout {rid}" if rid else "no rollout is in progress"
+    found = "no rollout is recorded" if held is None else f"it holds rollout {held.rollout_id} ({held.phase})"
+    reason = (f"deployment/{ctx.name}: {wanted} is not in the cluster ({found}): nothing to roll back" if rid
+              else f"deployment/{ctx.name}: {wanted} ({found}): nothing to roll back")
+    ctx.say(reason)
+    ctx.report({"command": "rollback", "verdict": "none", "reason": reason})
+    return 0
 
+
+# ------------------------------------------------------------------------------------------- undo
+@_kube_errors
+def cmd_undo(ctx: Ctx) -> int:
+    """A person's explicit `kubectl rollout undo`, with a record so that a second undo does not undo the undo."""
+    from checker.rollout import driver
+    from checker.rollout.state import Phase, RolloutState, StageRecord, create_state, read_state, replace_state
+    from checker.rollout.undo import templates_equal
+
+    timeout = duration_s(ctx.args.timeout, "--timeout") if ctx.args.timeout else float(ctx.cfg.rollback_timeout_s)
+    to_revision = ctx.args.to_revision
+    if to_revision < 0:
+        raise UsageError("--to-revision: must be 0 or more")
     kube = ctx.kube
     d = ctx.stable()
+    state, cm = read_state(kube, ctx.name)
+    if state is not None and state.active:
+        raise RolloutFailed(f"rollout {state.rollout_id} is in progress ({state.phase} at {state.weight}%): roll it "
+                            f"back with `rollout rollback --id {state.rollout_id}` instead")
+    if (state is not None and state.phase == Phase.ROLLED_BACK and not to_revision
+            and templates_equal(d["spec"]["template"], state.from_template)):
+        image = driver.image_of(state.from_template, state.container or None)
+        ctx.say(f"rollout {state.rollout_id} was rolled back and {image} still serves: nothing to do "
+                "(--to-revision N goes further back)")
+        ctx.report({**_state_data(state), "command": "undo", "verdict": "unchanged"})
+        return 0
     container = ctx.target.container
     before = driver.image_of(d["spec"]["template"], container)
     if kube.delete("deployments", driver.canary_name(ctx.name)):
         ctx.say(f"removed deployment/{driver.canary_name(ctx.name)}")
     if d["spec"].get("paused"):
         kube.patch("deployments", ctx.name, {"spec": {"paused": False}}, "application/strategic-merge-patch+json")
-    ctx.say(driver.undo(kube, ctx.name, to_revision, allow_paused=True) + " (no rollout record: kubectl's undo)")
+    ctx.say(driver.undo(kube, ctx.name, to_revision, allow_paused=True))
     d = ctx.stable()
     image = driver.image_of(d["spec"]["template"], container)
     driver.wait_serving(kube, ctx.name, image, container, None, timeout)
-    # A record of what was done makes a second rollback a no-op instead of undoing the undo.
-    create_state(kube, RolloutState(
+    record = RolloutState(
         rollout_id="undo-" + str(int(time.time())), deployment=ctx.name, namespace=ctx.target.namespace,
         strategy="rolling", container=d["spec"]["template"]["spec"]["containers"][0]["name"] if container is None
         else container, from_image=image, to_image=before, from_revision=int(
             (d["metadata"].get("annotations") or {}).get("deployment.kubernetes.io/revision", "0") or 0),
         from_template=d["spec"]["template"], stable_replicas=int(d["spec"].get("replicas") or 1),
         canary_name=driver.canary_name(ctx.name), phase=Phase.ROLLED_BACK, started_by=_who(),
-        history=[StageRecord(action="rollback", weight=0, by=_who(), note="without a rollout record")]))
-    ctx.say(f"{ctx.name}: rolled back; {image} serves")
+        history=[StageRecord(action="undo", weight=0, by=_who(),
+                             note=f"to revision {to_revision}" if to_revision else "to the previous revision")])
+    if cm is None:
+        create_state(kube, record)
+    else:
+        replace_state(kube, cm, record)
+    ctx.say(f"{ctx.name}: undone; {image} serves")
+    ctx.report({**_state_data(record), "command": "undo", "verdict": "rolled-back"})
     return 0
 
 

@@ -165,7 +165,7 @@ def test_prepare_rejects_bad_inputs_in_one_line(override: dict[str, str], messag
 
 RUN_BASE = {name: "" for name in ("IP_PATH", "IP_CONFIG", "IP_DIFF_BASE", "IP_SELECT", "IP_DEPLOYMENT",
                                   "IP_NAMESPACE", "IP_IMAGE", "IP_WEIGHT", "IP_DURATION", "IP_INTERVAL",
-                                  "IP_STRATEGY", "IP_PROMETHEUS_URL", "IP_TO_REVISION", "IP_KUBECONFIG",
+                                  "IP_STRATEGY", "IP_PROMETHEUS_URL", "IP_ROLLOUT_ID", "IP_TO_REVISION", "IP_KUBECONFIG",
                                   "IP_CONTEXT", "IP_CHECKER_IMAGE", "IDEOGRAM_API_KEY",
                                   "IDEOGRAM_PROD_PROMETHEUS_TOKEN")}
 # A stand-in for the CLI binary (an external process, not our code): records argv, pid and env.
@@ -222,7 +222,10 @@ def test_run_passes_a_hostile_path_as_one_positional(tmp_path: Path) -> None:
      ["rollout", "promote", "--weight", "50", "--context", "prod-ctx"]),
     ("preflight", {"IP_DEPLOYMENT": "web", "IP_PROMETHEUS_URL": "http://127.0.0.1:9090"},
      ["preflight", "--prometheus-url", "http://127.0.0.1:9090", "--deployment", "web"]),
-    ("rollback", {"IP_TO_REVISION": "7"}, ["rollout", "rollback", "--to-revision", "7"]),
+    ("rollback", {"IP_ROLLOUT_ID": "gh-12"}, ["rollout", "rollback", "--id", "gh-12"]),
+    ("rollback", {"IP_ROLLOUT_ID": "active"}, ["rollout", "rollback", "--active"]),
+    ("rollback", {}, ["rollout", "rollback"]),  # the CLI takes gh-$GITHUB_RUN_ID: this run's own rollout
+    ("undo", {"IP_TO_REVISION": "7"}, ["rollout", "undo", "--to-revision", "7"]),
     ("status", {}, ["rollout", "status"]),
 ])
 def test_run_builds_rollout_commands(command: str, env: dict[str, str], expected: list[str], tmp_path: Path) -> None:

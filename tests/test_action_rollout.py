@@ -196,6 +196,39 @@ def test_deploy_breaching_canary_fails_and_the_rollback_job_restores_stable(
     assert_stable_only(app)
 
 
+def preflight_failure_workflow(kubeconfig: Path) -> str:
+    """examples/workflows/deploy.yml cut to preflight (made to fail, as a down Ideogram API would) and the rollback
+    job, exactly as the template wires it."""
+    wf = yaml.safe_load((ROOT / "examples/workflows/deploy.yml").read_text(encoding="utf-8"))
+    wf["jobs"] = {k: wf["jobs"][k] for k in ("preflight", "rollback")}
+    wf["jobs"]["preflight"]["steps"] = [{"name": "preflight fails", "run": "exit 1"}]
+    wf["jobs"]["preflight"].pop("environment")
+    wf["jobs"]["rollback"]["needs"] = ["preflight"]
+    return yaml.safe_dump(adapt(wf, kubeconfig), sort_keys=False)
+
+
+@pytest.mark.slow
+def test_failed_preflight_never_reverts_the_healthy_release_of_an_earlier_run(app: Cluster, tmp_path: Path) -> None:
+    """Harm 1 of the rollout v2 issue, as the template runs it: run 1 promoted IMG_NEW; run 2's preflight fails and
+    its rollback job runs. Before the fix it reverted run 1's healthy release to IMG_OLD."""
+    base = ("--kubeconfig", str(app.kubeconfig), "-d", APP, "-n", NS)
+    run1 = {"GITHUB_RUN_ID": "41"}
+    assert run_cli("rollout", "start", "--image", IMG_NEW, *base, cwd=tmp_path, env=run1).returncode == 0
+    assert run_cli("rollout", "promote", "--weight", "100", *base, cwd=tmp_path, env=run1).returncode == 0
+    before = snapshot(app)
+    code, log = run_workflow(tmp_path, "deploy.yml", preflight_failure_workflow(app.kubeconfig), "healthy",
+                             {"image": "ghcr.io/acme/my-app:1.2"})
+    assert code != 0, log[-4000:]
+    assert "[ideogram-prod deploy/rollback" in log, "the rollback job ran after the failed preflight"
+    back = outputs(log)["rollback"]
+    assert (back["RESULT"], back["VERDICT"]) == ("pass", "none"), back
+    assert re.search(r"rollout gh-\d+ is not in the cluster \(it holds rollout gh-41 \(promoted\)\)", log)
+    assert snapshot(app) == before, "the rollback job changed the cluster"
+    d = app.get("deployments", APP, NS)
+    assert d is not None and d["spec"]["template"]["spec"]["containers"][0]["image"] == IMG_NEW
+    assert "Traceback" not in log
+
+
 def start_canary(c: Cluster, tmp_path: Path) -> None:
     r = run_cli("rollout", "start", "--image", IMG_NEW, "--kubeconfig", str(c.kubeconfig), "-d", APP, "-n", NS,
                 cwd=tmp_path, timeout=120)
@@ -210,14 +243,14 @@ def test_manual_rollback_template(app: Cluster, tmp_path: Path, dry_run: bool) -
     before = snapshot(app)
     # Every input a string, as in GitHub's workflow_dispatch payload: act makes `inputs.dry_run` true only from the
     # string "true" (a JSON true in the event file reads as false, and the "dry run" would really roll back).
-    inputs = {"environment": "production-rollback", "deployment": APP, "namespace": NS, "revision": "",
-              "reason": "canary 5xx | paged", "dry_run": str(dry_run).lower()}
+    inputs = {"environment": "production-rollback", "deployment": APP, "namespace": NS, "rollout-id": "active",
+              "revision": "", "reason": "canary 5xx | paged", "dry_run": str(dry_run).lower()}
     code, log = run_workflow(tmp_path, "rollback.yml", rollback_workflow(app.kubeconfig), "healthy", inputs)
     assert code == 0, log[-4000:]
     out = outputs(log)["rollback"]
     summary = summaries(log)
     assert "## Manual rollback" in summary and "- reason: canary 5xx | paged" in summary
-    assert f"- dry run: {str(dry_run).lower()}" in summary and "- revision: recorded stable" in summary
+    assert f"- dry run: {str(dry_run).lower()}" in summary and "- action: roll back rollout active" in summary
     assert "Traceback" not in log
     if dry_run:
         # `status` instead of `rollback`: it reports where the rollout stands and changes nothing.

@@ -40,7 +40,8 @@ def test_init_writes_every_file(tmp_path: Path) -> None:
 def test_runbook_has_the_tools_real_commands_and_every_alert_anchor(tmp_path: Path) -> None:
     run_cli("init", str(tmp_path))
     runbook = (tmp_path / "docs/RUNBOOK.md").read_text()
-    for command in ('ideogram-prod rollout rollback --deployment "$DEPLOYMENT" --namespace "$NAMESPACE"',
+    for command in ('ideogram-prod rollout rollback --active --deployment "$DEPLOYMENT" --namespace "$NAMESPACE"',
+                    'ideogram-prod rollout undo --deployment "$DEPLOYMENT" --namespace "$NAMESPACE"',
                     'ideogram-prod rollout status --deployment "$DEPLOYMENT" --namespace "$NAMESPACE"',
                     'kubectl -n "$NAMESPACE" rollout undo deployment/"$DEPLOYMENT"'):
         assert command in runbook

@@ -41,12 +41,12 @@ def test_rollback_after_promotion_matches_kubectl_undo(make_cluster: Callable[..
     require_kubectl()
     ours, theirs = seeded(make_cluster), seeded(make_cluster)
     base = ("--kubeconfig", str(ours.kubeconfig), "-d", "web")
-    assert run_cli("rollout", "start", "--image", V2, *base, cwd=tmp_path).returncode == 0
+    assert run_cli("rollout", "start", "--image", V2, "--id", "r1", *base, cwd=tmp_path).returncode == 0
     assert run_cli("rollout", "promote", "--weight", "100", *base, cwd=tmp_path).returncode == 0
     theirs.set_image("web", V2, settle=True)  # what our promotion sends: `kubectl set image`'s patch
     assert snapshot(ours)["rs"] == snapshot(theirs)["rs"]
 
-    r = run_cli("rollout", "rollback", *base, cwd=tmp_path)
+    r = run_cli("rollout", "rollback", "--id", "r1", *base, cwd=tmp_path)
     assert r.returncode == 0, r.stderr
     k = theirs.kubectl("rollout", "undo", "deployment/web")
     assert k.returncode == 0 and k.stdout.strip() == "deployment.apps/web rolled back"

@@ -91,7 +91,7 @@ def test_rollout_commands_never_print_the_key(cli, cluster, tmp_path):
     env = {"IDEOGRAM_API_KEY": CANARY, "IDEOGRAM_PROD_LOG_LEVEL": "DEBUG"}
     common = ("--kubeconfig", str(cluster.kubeconfig), "-d", "web", "-n", "default")
     outputs: list[str] = []
-    steps = [("start", "--image", "app:2"), ("status",), ("promote", "--weight", "100"), ("rollback",),
+    steps = [("start", "--image", "app:2"), ("status",), ("promote", "--weight", "100"), ("undo",),
              ("start", "--image", "app:3", "--weight", "150")]
     for i, step in enumerate(steps):
         json_out, md_out = tmp_path / f"{i}.json", tmp_path / f"{i}.md"

@@ -166,6 +166,9 @@ def test_deploy_shape() -> None:
     assert set(rollback["needs"]) == set(chain)
     assert rollback["environment"] == "production-rollback"
     assert commands["rollback"] == ["rollback"]
+    # The rollback job undoes only the rollout this run started: the same explicit id in both places.
+    ids = {name: s["with"].get("rollout-id") for name in jobs for s in jobs[name]["steps"] if "with" in s}
+    assert ids["canary-10"] == ids["rollback"] == "gh-${{ github.run_id }}"
     assert doc["concurrency"]["cancel-in-progress"] is False
     assert "my-app" in doc["concurrency"]["group"] and "production" in doc["concurrency"]["group"]
     for name, job in jobs.items():
@@ -178,7 +181,8 @@ def test_rollback_shape() -> None:
     assert inputs["environment"]["type"] == "environment"
     assert inputs["dry_run"]["type"] == "boolean"
     assert inputs["reason"]["required"] is True
-    assert {"deployment", "revision"} <= set(inputs)
+    assert {"deployment", "rollout-id", "revision"} <= set(inputs)
+    assert inputs["rollout-id"]["default"] == "active"
     assert "github.triggering_actor" in doc["run-name"] and "inputs.reason" in doc["run-name"]
     deploy = load(ROOT / "examples/workflows/deploy.yml")
     assert doc["concurrency"]["group"] != deploy["concurrency"]["group"]
