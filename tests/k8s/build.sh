@@ -11,7 +11,10 @@ here="$(cd "$(dirname "$0")" && pwd)"
 cd "$here"
 export PATH="/usr/local/go/bin:$PATH"
 
-hash="$(cat go.mod go.sum cmd/etcd/main.go pins.go | sha256sum | cut -c1-16)"
+# build.sh itself is not in the key: editing its messages must not throw a build away. Bump BUILD_FLAGS_REV
+# when the go build flags below change.
+BUILD_FLAGS_REV=1
+hash="$( (cat go.mod go.sum cmd/etcd/main.go pins.go; echo "$BUILD_FLAGS_REV") | sha256sum | cut -c1-16)"
 dir="${IDEOGRAM_K8S_BIN_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/ideogram-prod/k8s-$hash}"
 if [[ "${1:-}" == "--print-dir" ]]; then
   echo "$dir"
@@ -36,11 +39,19 @@ fi
 
 command -v go >/dev/null || { echo "k8s build: go is not installed (expected /usr/local/go/bin/go)" >&2; exit 1; }
 echo "k8s build: $(go version); building ${binaries[*]} into $dir (the first build takes tens of minutes)"
+# The version the binaries report (/version, --version), as Kubernetes' own hack/lib/version.sh stamps it.
+kver="$(go list -m -f '{{.Version}}' k8s.io/kubernetes)"
+major="${kver#v}"; major="${major%%.*}"
+minor="${kver#v*.}"; minor="${minor%%.*}"
+ldflags="-s -w"
+for pkg in k8s.io/component-base/version k8s.io/client-go/pkg/version; do
+  ldflags+=" -X $pkg.gitVersion=$kver -X $pkg.gitMajor=$major -X $pkg.gitMinor=$minor -X $pkg.gitTreeState=clean"
+done
 start=$(date +%s)
 mkdir -p "$dir"
 rm -rf "$dir/bin.tmp"
 # nice: the machine is shared; -trimpath and -buildvcs=false: the binaries depend on the pins, not on this checkout.
-nice -n 10 go build -trimpath -buildvcs=false -o "$dir/bin.tmp/" "${packages[@]}"
+nice -n 10 go build -trimpath -buildvcs=false -ldflags "$ldflags" -o "$dir/bin.tmp/" "${packages[@]}"
 rm -rf "$dir/bin"
 mv "$dir/bin.tmp" "$dir/bin"
 took=$(( $(date +%s) - start ))
