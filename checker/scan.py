@@ -20,7 +20,7 @@ from checker.tools import Hit
 
 log = logging.getLogger(__name__)
 
-CODE_SUFFIXES = (".py", ".pyi", ".js", ".jsx", ".mjs", ".cjs", ".ts", ".tsx", ".mts", ".cts")
+CODE_SUFFIXES = (".py", ".pyi", ".js", ".jsx", ".mjs", ".cjs", ".ts", ".tsx", ".mts", ".cts", ".go", ".php")
 
 
 @dataclass(frozen=True, slots=True)
