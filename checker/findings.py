@@ -53,12 +53,45 @@ class Finding:
         return (loc.path if loc else "", (loc.line or 0) if loc else 0, self.check_id, self.fingerprint)
 
 
+class SuppressionKind(enum.StrEnum):
+    """Why a hit is not a finding. SARIF's suppression kind follows: inline is `inSource`, the rest `external`."""
+
+    INLINE = "inline"  # `ideogram-prod: ignore[id] -- reason`, or detect-secrets' allowlist pragma
+    BASELINE = "baseline"  # audited in the secrets baseline
+    EXCLUDE = "exclude"  # a `checks.<id>.exclude` pattern
+
+
+@dataclass(frozen=True, slots=True)
+class Suppression:
+    """A hit the scan saw and did not report: every one is listed, none is dropped silently."""
+
+    check_id: str
+    kind: SuppressionKind
+    location: Location | None
+    fingerprint: str
+    justification: str
+
+    def sort_key(self) -> tuple[str, int, str, str]:
+        loc = self.location
+        return (loc.path if loc else "", (loc.line or 0) if loc else 0, self.check_id, self.fingerprint)
+
+
+@dataclass(frozen=True, slots=True)
+class Exclusion:
+    """A setting that keeps files or a whole check out of the scan, and how many files it kept out."""
+
+    setting: str  # "exclude", "checks.<id>.exclude" or "checks.<id>.enabled"
+    value: str  # the pattern, or "false"
+    files: int | None = None  # files it kept out of the scan (None: not a file pattern)
+
+
 @dataclass(frozen=True, slots=True)
 class CheckResult:
     check_id: str
     status: Status
     reason: str = ""
     findings: tuple[Finding, ...] = ()
+    suppressed: tuple[Suppression, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -77,10 +110,15 @@ class Report:
     results: tuple[CheckResult, ...]
     checklist: tuple[ChecklistEntry, ...] = ()
     meta: dict[str, str] = field(default_factory=dict)
+    exclusions: tuple[Exclusion, ...] = ()
 
     @property
     def findings(self) -> tuple[Finding, ...]:
         return tuple(sorted((f for r in self.results for f in r.findings), key=Finding.sort_key))
+
+    @property
+    def suppressions(self) -> tuple[Suppression, ...]:
+        return tuple(sorted((s for r in self.results for s in r.suppressed), key=Suppression.sort_key))
 
     @property
     def path_prefix(self) -> str:
