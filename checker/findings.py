@@ -28,6 +28,7 @@ class ItemStatus(enum.StrEnum):
     FAIL = "fail"
     MANUAL = "manual"
     SKIPPED = "skipped"
+    NOT_APPLICABLE = "not applicable"  # its checks ran and found nothing of theirs to read
 
 
 @dataclass(frozen=True, slots=True, order=True)
@@ -86,11 +87,37 @@ class Exclusion:
 
 
 @dataclass(frozen=True, slots=True)
+class Files:
+    """How many files a static check was given and how many it really read: "passed" needs read > 0."""
+
+    given: int
+    read: int
+
+
+@dataclass(frozen=True, slots=True)
 class CheckResult:
     check_id: str
     status: Status
     reason: str = ""
     findings: tuple[Finding, ...] = ()
+    files: Files | None = None  # None: a live check, which reads endpoints, not files
+    applicable: bool = True  # False: skipped because the repository holds nothing this check judges
+
+    def __post_init__(self) -> None:
+        # NOTE: the project's first rule as an invariant: a code path that would pass a check which read
+        # nothing is a bug (exit 3), never a green gate.
+        if self.status is Status.PASSED and self.files is not None and self.files.read == 0:
+            raise ValueError(f"{self.check_id}: a check that read no file cannot pass")
+
+
+def judged(check_id: str, findings: Iterable[Finding], files: Files, reason: str, nothing_read: str) -> CheckResult:
+    """failed with findings; passed only when at least one file was read; else skipped as not applicable."""
+    found = tuple(sorted(findings, key=Finding.sort_key))
+    if found:
+        return CheckResult(check_id, Status.FAILED, reason, found, files)
+    if files.read == 0:
+        return CheckResult(check_id, Status.SKIPPED, nothing_read, (), files, applicable=False)
+    return CheckResult(check_id, Status.PASSED, reason, (), files)
     suppressed: tuple[Suppression, ...] = ()
 
 
