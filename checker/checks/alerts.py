@@ -93,10 +93,7 @@ def read_rules(ctx: NativeContext) -> tuple[list[Rule], dict[str, Node], list[st
             continue
         if not rel.endswith(RULE_SUFFIXES) and not configured.match_file(rel):
             continue
-        try:
-            text = (ctx.root / rel).read_text(encoding="utf-8")
-        except (OSError, UnicodeDecodeError):
-            continue
+        text = ctx.read_text(rel)  # NOTE: an unreadable rule file is an `error`, never a skipped file
         if "groups" not in text:
             continue
         try:

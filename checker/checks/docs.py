@@ -179,10 +179,7 @@ def documents(ctx: NativeContext) -> Iterator[tuple[str, str]]:
             continue
         if not spec.match_file(rel):
             continue
-        try:
-            yield rel, (ctx.root / rel).read_text(encoding="utf-8")
-        except (OSError, UnicodeDecodeError):
-            continue
+        yield rel, ctx.read_text(rel)  # NOTE: an unreadable document is an `error`, never a skipped file
 
 
 def _anchor(docs: list[str]) -> tuple[str, int]:

@@ -200,12 +200,9 @@ def run(ctx: NativeContext) -> Outcome:
     targets = [f for f in ctx.files if scanned(f) and not tests.match_file(f)]
     hits: list[Hit] = []
     for path in targets:
-        try:
-            raw = (ctx.root / path).read_bytes()
-            if len(raw) > MAX_BYTES or b"http://" not in raw:
-                continue
-            source = raw.decode("utf-8")
-        except (OSError, UnicodeDecodeError):
+        raw = ctx.read_bytes(path)  # NOTE: an unreadable file is an `error`, never a skipped file
+        if len(raw) > MAX_BYTES or b"http://" not in raw.replace(b"\x00", b""):
             continue
+        source = ctx.read_text(path)
         hits += file_hits(path, source)
     return Outcome(hits, notes={CHECK_ID: f"{len(targets)} code, config and manifest file(s) scanned"})
