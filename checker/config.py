@@ -15,6 +15,10 @@ from checker.findings import Severity
 from checker.registry import BY_ID
 
 CONFIG_NAME = ".ideogram-prod.yaml"
+MAX_CONFIG_BYTES = 256 * 1024
+MAX_DEPTH = 32  # the schema needs 5; anything deeper is not a config
+# NOTE: libyaml's parser when PyYAML was built with it: faster, and it caps nesting itself.
+_Loader: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 DEFAULT_EXCLUDE: tuple[str, ...] = (
     "node_modules/", ".git/", ".venv/", "venv/", "dist/", "build/", "vendor/", "third_party/",
@@ -241,24 +245,96 @@ def parse_config(data: Any, source: str) -> Config:
         raise ConfigError(f"{source}: {describe_validation_error(exc)}") from None
 
 
+def _checked(node: yaml.Node, source: str) -> None:
+    """Refuse what YAML would silently accept: a repeated key (the last one wins) and absurd nesting.
+
+    Iterative, and each node once, so neither deep nesting nor an alias bomb costs a RecursionError or time.
+    """
+    seen: set[int] = set()
+    stack: list[tuple[yaml.Node, int]] = [(node, 1)]
+    while stack:
+        current, depth = stack.pop()
+        if id(current) in seen:
+            continue
+        seen.add(id(current))
+        if depth > MAX_DEPTH:
+            raise ConfigError(f"{source}: line {current.start_mark.line + 1}: nested deeper than {MAX_DEPTH} levels")
+        if isinstance(current, yaml.MappingNode):
+            keys: set[tuple[str, str]] = set()
+            for key, value in current.value:
+                if isinstance(key, yaml.ScalarNode) and key.tag != "tag:yaml.org,2002:merge":
+                    ident = (key.tag, str(key.value))
+                    if ident in keys:
+                        raise ConfigError(f"{source}: line {key.start_mark.line + 1}: duplicate key "
+                                          f"{str(key.value)[:60]!r} (YAML would silently keep only the last one)")
+                    keys.add(ident)
+                stack += [(key, depth + 1), (value, depth + 1)]
+        elif isinstance(current, yaml.SequenceNode):
+            stack += [(item, depth + 1) for item in current.value]
+
+
+def parse_yaml(data: bytes, source: str) -> Any:
+    """The config's YAML, strictly: size-capped, UTF-8, one document, no duplicate keys, bounded nesting."""
+    if len(data) > MAX_CONFIG_BYTES:
+        raise ConfigError(f"{source}: larger than {MAX_CONFIG_BYTES // 1024} KiB; a config is never this big")
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError:
+        raise ConfigError(f"{source}: not UTF-8") from None
+    loader = _Loader(text)
+    try:
+        node = loader.get_single_node()
+        if node is None:
+            return None
+        _checked(node, source)
+        return loader.construct_document(node)
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark
+        where = f"line {mark.line + 1}, column {mark.column + 1}" if mark else "?"
+        raise ConfigError(f"{source}: invalid YAML at {where}: {exc.problem}") from None
+    except (yaml.YAMLError, RecursionError) as exc:
+        raise ConfigError(f"{source}: invalid YAML: {type(exc).__name__}") from None
+    finally:
+        loader.dispose()
+
+
 def load_config(path: Path | None, root: Path) -> Config:
     """Read PATH/.ideogram-prod.yaml (or an explicit file); a missing default file means defaults."""
     explicit = path is not None
     target = path if path is not None else root / CONFIG_NAME
+    if target.is_dir():
+        raise ConfigError(f"{target}: is a directory, not a config file")
     if not target.is_file():
-        if explicit:
+        if explicit or target.is_symlink():
             raise ConfigError(f"{target}: config file not found")
         return Config()
     try:
-        text = target.read_text(encoding="utf-8")
-        data = yaml.safe_load(text)
-    except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark
-        where = f"line {mark.line + 1}, column {mark.column + 1}" if mark else "?"
-        raise ConfigError(f"{target}: invalid YAML at {where}: {exc.problem}") from None
-    except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
-        raise ConfigError(f"{target}: cannot read: {type(exc).__name__}") from None
-    return parse_config(data, str(target))
+        with target.open("rb") as fh:
+            data = fh.read(MAX_CONFIG_BYTES + 1)
+    except OSError as exc:
+        raise ConfigError(f"{target}: cannot read: {exc.strerror}") from None
+    return parse_config(parse_yaml(data, str(target)), str(target))
+
+
+def load_base_config(path: Path | None, root: Path, ref: str) -> Config:
+    """The config as `ref` (the PR's base) has it: the PR's own edits to it are not what the gate enforces.
+
+    An explicit --config outside the repository is the operator's, not the PR's: it is read from disk.
+    """
+    from checker.base_ref import read_blob
+
+    target = (path if path is not None else root / CONFIG_NAME).absolute()
+    try:
+        rel = target.relative_to(root).as_posix()
+    except ValueError:
+        return load_config(path, root)
+    source = f"{ref}:{rel}"
+    data = read_blob(root, ref, rel, MAX_CONFIG_BYTES + 1)
+    if data is None:
+        if path is not None:
+            raise ConfigError(f"{source}: config file not found at the base ref")
+        return Config()
+    return parse_config(parse_yaml(data, source), source)
 
 
 def config_schema() -> dict[str, Any]:
