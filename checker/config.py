@@ -103,6 +103,11 @@ class AlertsConfig(_Strict):
 
 class TestsConfig(_Strict):
     __test__ = False  # NOTE: not a pytest test class despite the name
+    enabled: bool = Field(
+        default=False, description="Run the project's tests inside `check` (tests-pass). Off by default: it runs "
+        "the pull request's own code with the gate's permissions, so enable it only in a workflow without "
+        "secrets or write tokens (never under pull_request_target, where it is refused), and only on a runner "
+        "with the project's dependencies installed. It starts after every scanner has finished.")
     command: str | None = Field(default=None, description="Test command (default: npm test or pytest, detected).")
     timeout_s: int = Field(default=900, ge=1, description="Seconds before the test command counts as failed.")
 
