@@ -100,6 +100,7 @@ class CheckResult:
     status: Status
     reason: str = ""
     findings: tuple[Finding, ...] = ()
+    suppressed: tuple[Suppression, ...] = ()
     files: Files | None = None  # None: a live check, which reads endpoints, not files
     applicable: bool = True  # False: skipped because the repository holds nothing this check judges
 
@@ -110,15 +111,15 @@ class CheckResult:
             raise ValueError(f"{self.check_id}: a check that read no file cannot pass")
 
 
-def judged(check_id: str, findings: Iterable[Finding], files: Files, reason: str, nothing_read: str) -> CheckResult:
+def judged(check_id: str, findings: Iterable[Finding], files: Files, reason: str, nothing_read: str,
+           suppressed: tuple[Suppression, ...] = ()) -> CheckResult:
     """failed with findings; passed only when at least one file was read; else skipped as not applicable."""
     found = tuple(sorted(findings, key=Finding.sort_key))
     if found:
-        return CheckResult(check_id, Status.FAILED, reason, found, files)
+        return CheckResult(check_id, Status.FAILED, reason, found, suppressed, files)
     if files.read == 0:
-        return CheckResult(check_id, Status.SKIPPED, nothing_read, (), files, applicable=False)
-    return CheckResult(check_id, Status.PASSED, reason, (), files)
-    suppressed: tuple[Suppression, ...] = ()
+        return CheckResult(check_id, Status.SKIPPED, nothing_read, (), suppressed, files, applicable=False)
+    return CheckResult(check_id, Status.PASSED, reason, (), suppressed, files)
 
 
 @dataclass(frozen=True, slots=True)
