@@ -17,6 +17,7 @@ class Engine(enum.StrEnum):
     SEMGREP = "semgrep"
     NATIVE = "native"  # a Python module in checker/checks/, named by CheckSpec.runner
     LIVE = "live"  # run by `preflight` against live endpoints; a module in checker/checks/ as well
+    GATE = "gate"  # the scan's judgement of the gate's own settings under --diff-base (checker/base_ref.py)
 
 
 @dataclass(frozen=True, slots=True)
@@ -210,6 +211,14 @@ CHECKS: tuple[CheckSpec, ...] = (
         Engine.NATIVE, Severity.ERROR, "step2.tests-passing",
         "Make the tests pass, or configure the right command under `tests.command`.",
         runner="tests_pass",
+    ),
+    CheckSpec(
+        "gate-config-changed",
+        "The pull request changes the gate's own settings (config, secrets baseline, .gitattributes, .semgrepignore)",
+        Engine.GATE, Severity.WARNING, "step2.no-hardcoded-credentials",
+        "Nothing to fix if the change is intended: under --diff-base the gate enforced the base branch's config "
+        "and baseline, not this change. Have the files' code owners review it; it takes effect once merged. "
+        "Land such changes in a pull request of their own.",
     ),
     # --- live pre-flight checks (issue 5), run by `ideogram-prod preflight` ---
     CheckSpec(
