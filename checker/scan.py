@@ -11,10 +11,18 @@ from pathlib import Path
 from checker.config import DEFAULT_CODE_EXCLUDE, DEFAULT_EXCLUDE, Config
 from checker.diff import ChangedLines, changed_lines
 from checker.errors import ToolError
-from checker.findings import CheckResult, Finding, Location, Status, sorted_results
+from checker.findings import (
+    CheckResult,
+    Finding,
+    Location,
+    Status,
+    Suppression,
+    SuppressionKind,
+    sorted_results,
+)
 from checker.redact import fingerprint
 from checker.registry import CheckSpec, Engine
-from checker.suppress import Suppressions
+from checker.suppress import Suppressions, load_baseline
 from checker.targets import list_files, matcher
 from checker.tools import Hit
 
@@ -30,6 +38,8 @@ class ScanRequest:
     checks: tuple[CheckSpec, ...]
     diff_base: str | None = None
     jobs: int | None = None
+    # The ref the config and baseline were read from (the PR's base); None: the working tree's.
+    config_ref: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -119,31 +129,44 @@ def _keep(hit: Hit, changed: ChangedLines | None) -> bool:
 
 def results_for(
     req: ScanRequest, runs: dict[str, EngineRun], changed: ChangedLines | None,
-    allowed_secrets: set[tuple[str, str]],
+    allowed_secrets: frozenset[tuple[str, str]] | set[tuple[str, str]],
 ) -> tuple[CheckResult, ...]:
+    """Hits become findings, or listed suppressions (a per-check exclude, the baseline, a reasoned inline
+    ignore); the gate's own checks are judged on every change and cannot be ignored inline."""
     by_id = {spec.id: spec for spec in req.checks}
     found: dict[str, list[Finding]] = {spec.id: [] for spec in req.checks}
-    suppressed: dict[str, int] = {spec.id: 0 for spec in req.checks}
+    suppressed: dict[str, list[Suppression]] = {spec.id: [] for spec in req.checks}
     suppressions = Suppressions(req.root)
     excluded = {spec.id: matcher(req.config.check(spec.id).exclude) for spec in req.checks
                 if req.config.check(spec.id).exclude}
+    baseline_where = f"{req.config_ref}:" if req.config_ref else ""
     for key, run in runs.items():
         for hit in run.hits:
             spec = by_id.get(hit.check_id)
-            if spec is None or not _keep(hit, changed):
+            gate = spec is not None and spec.engine is Engine.GATE
+            if spec is None or (not gate and not _keep(hit, changed)):
                 continue
             cfg = req.config.check(spec.id)
+            location = Location(hit.path, hit.line, hit.end_line)
+            fp = fingerprint(spec.id, hit.path, hit.evidence)
+            why: tuple[SuppressionKind, str] | None = None
+            message = hit.message or spec.title
             if spec.id in excluded and excluded[spec.id].match_file(hit.path):
-                continue
-            if key == Engine.SECRETS and (hit.path, hit.evidence) in allowed_secrets:
-                continue
-            if suppressions.covers(hit.path, hit.line, spec.id):
-                suppressed[spec.id] += 1
+                why = (SuppressionKind.EXCLUDE, f"checks.{spec.id}.exclude in the config")
+            elif key == Engine.SECRETS and (hit.path, hit.evidence) in allowed_secrets:
+                why = (SuppressionKind.BASELINE, f"audited in {baseline_where}{req.config.secrets.baseline}")
+            elif not gate:
+                verdict = suppressions.verdict(hit.path, hit.line, spec.id, secret=key == Engine.SECRETS)
+                if verdict.justification is not None:
+                    why = (SuppressionKind.INLINE, verdict.justification)
+                elif verdict.note:
+                    message += f" ({verdict.note})"
+            if why is not None:
+                suppressed[spec.id].append(Suppression(spec.id, why[0], location, fp, why[1]))
                 continue
             found[spec.id].append(Finding(
-                check_id=spec.id, severity=cfg.severity or spec.severity, message=hit.message or spec.title,
-                location=Location(hit.path, hit.line, hit.end_line),
-                fingerprint=fingerprint(spec.id, hit.path, hit.evidence), checklist_item=spec.checklist_item,
+                check_id=spec.id, severity=cfg.severity or spec.severity, message=message, location=location,
+                fingerprint=fp, checklist_item=spec.checklist_item,
             ))
     results = []
     for spec in req.checks:
@@ -159,10 +182,11 @@ def results_for(
             results.append(CheckResult(spec.id, Status.SKIPPED, run.skipped[spec.id]))
             continue
         reason = run.notes.get(spec.id, f"{run.files} file(s) scanned")
-        if suppressed[spec.id]:
-            reason += f"; {suppressed[spec.id]} suppressed inline"
+        listed = tuple(sorted(suppressed[spec.id], key=Suppression.sort_key))
+        if listed:
+            reason += f"; {len(listed)} suppressed (listed)"
         status = Status.FAILED if findings else Status.PASSED
-        results.append(CheckResult(spec.id, status, reason, findings))
+        results.append(CheckResult(spec.id, status, reason, findings, listed))
     return sorted_results(results)
 
 
@@ -171,11 +195,24 @@ def run_scan(req: ScanRequest) -> tuple[CheckResult, ...]:
     changed = changed_lines(req.root, req.diff_base) if req.diff_base else None
     files = all_files if changed is None else [f for f in all_files if f in changed]
     enabled = [spec for spec in req.checks if req.config.check(spec.id).enabled]
-    allowed: set[tuple[str, str]] = set()
+    allowed: frozenset[tuple[str, str]] = frozenset()
     if any(spec.engine is Engine.SECRETS for spec in enabled):
-        from checker.tools.secrets import baseline_allowed
-
-        allowed = baseline_allowed(req.root, req.config.secrets.baseline)
+        allowed = load_baseline(req.root, req.config.secrets.baseline, req.config_ref)
     log.info("scanning %d file(s) under %s", len(files), req.root)
-    runs = run_engines(req, files, enabled, all_files)
+    runs = run_engines(req, files, [spec for spec in enabled if spec.engine is not Engine.GATE], all_files)
+    if any(spec.engine is Engine.GATE for spec in enabled):
+        runs[str(Engine.GATE)] = gate_run(req)
     return results_for(req, runs, changed, allowed)
+
+
+def gate_run(req: ScanRequest) -> EngineRun:
+    """gate-config-changed: every change the PR makes to the gate's own settings, judged only against a base."""
+    from checker.base_ref import CHECK_ID, gate_hits
+    from checker.config import CONFIG_NAME
+
+    if req.diff_base is None:
+        return EngineRun(skipped={CHECK_ID: "no --diff-base: no base ref to compare the gate's settings with"})
+    watched = {CONFIG_NAME, req.config.secrets.baseline, ".secrets.baseline"}
+    hits, looked = gate_hits(req.root, req.diff_base, watched, from_head=req.config_ref is None)
+    return EngineRun(tuple(hits), files=looked, notes={CHECK_ID: f"{looked} changed path(s) compared with "
+                                                                  f"{req.diff_base}"})
