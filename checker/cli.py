@@ -92,7 +92,11 @@ def build_parser() -> argparse.ArgumentParser:
     check = sub.add_parser("check", parents=[common], help="static PR gate: secrets, the Ideogram rule pack, reports")
     check.add_argument("path", nargs="?", default=".", help="repository to scan (default: .)")
     check.add_argument("--config", type=Path, help="config file (default: PATH/.ideogram-prod.yaml)")
-    check.add_argument("--diff-base", metavar="REF", help="report only findings on lines changed since REF")
+    check.add_argument("--diff-base", metavar="REF", help="report only findings on lines changed since REF; the "
+                       "config and secrets baseline are read from REF, and changes to them are reported")
+    check.add_argument("--config-from-head", action="store_true",
+                       help="with --diff-base: use the checked-out config and baseline instead of REF's (the pull "
+                       "request can then turn the gate off; for trusted branches only)")
     check.add_argument("--jobs", type=int, help="parallelism for each scanner (default: the tools' own)")
     add_report_flags(check)
 
@@ -133,7 +137,7 @@ def selected_ids(raw: str | None, live: bool) -> tuple[str, ...]:
 
 def cmd_check(args: argparse.Namespace) -> int:
     from checker.checklist import checklist
-    from checker.config import load_config
+    from checker.config import load_base_config, load_config
     from checker.findings import Report
     from checker.registry import BY_ID
     from checker.scan import ScanRequest, run_scan
@@ -145,13 +149,19 @@ def cmd_check(args: argparse.Namespace) -> int:
         raise UsageError("--jobs: must be at least 1")
     root = root.resolve()
     ids = selected_ids(args.select, live=False)
-    config = load_config(args.config, root)
+    if args.config_from_head and args.diff_base is None:
+        raise UsageError("--config-from-head: only means something with --diff-base")
+    # A pull request must not configure its own gate: under --diff-base the base ref's config is enforced.
+    config_ref = args.diff_base if args.diff_base is not None and not args.config_from_head else None
+    config = load_config(args.config, root) if config_ref is None else load_base_config(args.config, root, config_ref)
     REDACTOR.register(os.environ.get("IDEOGRAM_API_KEY"))
-    results = run_scan(ScanRequest(root, config, tuple(BY_ID[i] for i in ids), args.diff_base, args.jobs))
+    results = run_scan(ScanRequest(root, config, tuple(BY_ID[i] for i in ids), args.diff_base, args.jobs,
+                                   config_ref=config_ref))
+    from checker.suppress import exclusions
     from checker.targets import repo_prefix
 
     report = Report(__version__, results, checklist(results, config.attestation_map(), frozenset(BY_ID)),
-                    meta={"path_prefix": repo_prefix(root)})
+                    meta={"path_prefix": repo_prefix(root)}, exclusions=exclusions(root, config, ids))
 
     return emit(report, args, "ideogram-prod check")
 
