@@ -94,8 +94,18 @@ def test_engine_matches_the_cli_across_several_workers(tmp_path: Path) -> None:
 def test_hits_keep_the_cli_contract(tmp_path: Path) -> None:
     files = write_tree(tmp_path)
     proc = subprocess.run(secrets.command(files), cwd=tmp_path, capture_output=True, text=True, check=True)
-    assert secrets.run(tmp_path, files) == sorted(secrets.parse_output(proc.stdout),
-                                                 key=lambda h: (h.path, h.line, h.check_id))
+    cli = sorted(secrets.parse_output(proc.stdout), key=lambda h: (h.path, h.line, h.check_id))
+    raw = [hit for text in secrets.scan_outputs(tmp_path, files) for hit in secrets.parse_output(text)]
+    assert sorted(raw, key=lambda h: (h.path, h.line, h.check_id)) == cli
+    # On this fixture (UTF-8, no lock file, no key form the CLI's filters drop) the product splits the CLI's
+    # findings into findings and counted suppressions: nothing lost, nothing invented.
+    outcome = secrets.scan(tmp_path, files)
+    assert outcome.read == len(files)
+    product = {(h.check_id, h.path, h.line) for h in outcome.hits}
+    quiet = {(s.check_id, s.path, s.line) for s in outcome.suppressed}
+    assert not product & quiet
+    assert product | quiet == {(h.check_id, h.path, h.line) for h in cli} | {("secret-ideogram-key", "app/allowed.py", 1)}
+    assert {s.reason for s in outcome.suppressed} == {"hash or checksum", "inline `pragma: allowlist secret`"}
     assert secrets.run(tmp_path, []) == []
 
 

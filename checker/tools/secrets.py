@@ -1,31 +1,42 @@
-"""Find committed secrets with detect-secrets' own engine and settings (never verifying), fast enough for a PR gate.
+"""Find committed secrets with detect-secrets' plugins (never verifying) in isolated workers, fast enough for a PR gate.
+
+Two modes share one reader. *Raw* is the detect-secrets CLI exactly (`tests/test_secrets_engine.py` compares
+them; the noise benchmark's "before"). The *product* reads every file git lists (undecodable bytes fall back to
+latin-1, lock and "non-text" files included), runs our Ideogram detector outside detect-secrets' filters, and
+lets `checker.detectors.noise` judge lock-file hashes, placeholders and local dev credentials, each judgement
+counted (`Outcome.suppressed`).
 
 The detect-secrets CLI spends ~75 % of its time in per-line, per-plugin dependency injection
 (`detect_secrets.util.inject.call_function_with_arguments`: 28 plugins x every line). Most files hold
 nothing any plugin could report, so each worker first asks a *gate* built from the plugins themselves
 whether a file could yield a secret at all; only files the gate cannot rule out go through
-`detect_secrets.core.scan.scan_file`, unchanged. The gate is conservative by construction (see
-`_Gate`), so the findings are exactly the CLI's: `tests/test_secrets_engine.py` compares them.
+detect-secrets' line scan, unchanged. The gate is conservative by construction (see `_Gate`).
 """
 
 from __future__ import annotations
 
+import io
 import json
 import math
 import os
 import re
 import subprocess
 import sys
-from collections.abc import Iterable, Sequence
+import tempfile
+from collections.abc import Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
 from re import _constants as sre_c  # type: ignore[attr-defined]
 from re import _parser as sre_parse  # type: ignore[attr-defined]
 from typing import Any
 
+import yaml
 from pydantic import BaseModel, ConfigDict, ValidationError
 
+from checker.detectors import noise
+from checker.detectors.decode import decoded, is_binary
 from checker.errors import InputError, ToolError
 from checker.tools import Hit, executable
 
@@ -70,20 +81,12 @@ def check_id_for(secret_type: str) -> str:
 
 
 def parse_output(text: str) -> list[Hit]:
-    """One Hit per secret; a generic hit on a line that already holds an Ideogram key is the same secret."""
+    """One Hit per secret in the CLI's JSON (see `_hits`)."""
     try:
         data = _Output.model_validate_json(text)
     except ValidationError:
         raise ToolError("detect-secrets wrote output that is not its JSON format") from None
-    hits: list[Hit] = []
-    for filename, secrets in data.results.items():
-        ideogram_lines = {s.line_number for s in secrets if s.type == IDEOGRAM_TYPE}
-        for s in secrets:
-            if s.type != IDEOGRAM_TYPE and s.line_number in ideogram_lines:
-                continue
-            message = f"{s.type} committed in the repository"
-            hits.append(Hit(check_id_for(s.type), filename, s.line_number, s.line_number, s.hashed_secret, message))
-    return hits
+    return [hit for filename, secrets in data.results.items() for hit in _hits(filename, secrets) if hit is not None]
 
 
 # --- the gate -------------------------------------------------------------------------------------------
@@ -309,7 +312,20 @@ class _Gate:
         return any(p.search(line) for p in self.lines for line in stripped)
 
 
-# --- the worker (runs in its own process, configured exactly like the CLI) -----------------------------
+# --- the worker: its own process (`python -I`, cwd outside the repository, files read by absolute path) -------
+
+# We check files ourselves, by absolute path: detect-secrets' test is relative to a cwd we never give it.
+_CLI_OFF = ("detect_secrets.filters.common.is_invalid_file",)
+# The product turns off the filters that hide whole files (lock, "non-text", swagger) or drop a secret without a
+# trace (the allowlist pragma); the noise rules judge those matches instead, and every judgement is counted.
+_PRODUCT_OFF = (
+    *_CLI_OFF,
+    "detect_secrets.filters.heuristic.is_lock_file",
+    "detect_secrets.filters.heuristic.is_non_text_file",
+    "detect_secrets.filters.heuristic.is_swagger_file",
+    "detect_secrets.filters.allowlist.is_line_allowlisted",
+)
+_IDEOGRAM_HINT = re.compile(r"(?i)api[-_]?key|ideogram")
 
 
 def configure() -> _Gate:
@@ -321,34 +337,182 @@ def configure() -> _Gate:
     return _Gate(get_plugins())
 
 
-def scan_paths(gate: _Gate, files: Iterable[str]) -> dict[str, Any]:
-    """detect-secrets' `results` for files relative to the current directory, as its CLI prints them."""
-    from detect_secrets.core import scan
-    from detect_secrets.core.secrets_collection import SecretsCollection
+class _NamedText(io.StringIO):
+    """Decoded file contents under the repo-relative name that detect-secrets' transformers and filters see."""
 
-    collection = SecretsCollection()
-    for filename in files:
-        if scan._is_filtered_out(required_filter_parameters=["filename"], filename=filename):
-            continue
-        try:
-            # Both passes scan_file may read: the plain (or transformed) lines, then the eager transformers.
-            possible = any(gate.fires(lines) for lines in scan._get_lines_from_file(filename))
-        except OSError:
-            continue  # scan_file skips unreadable files the same way
-        if possible:
-            collection.scan_file(filename)
-    return dict(collection.json())
+    def __init__(self, text: str, name: str) -> None:
+        super().__init__(text, newline=None)  # universal newlines, as open() gives the CLI
+        self.name = name
+
+
+def _passes(text: str, name: str) -> Iterator[list[str]]:
+    """The line lists detect-secrets' scan_file reads: the plain (or transformed) lines, then eager transformers."""
+    from detect_secrets.transformers import get_transformed_file
+
+    f = _NamedText(text, name)
+    lines = get_transformed_file(f)  # type: ignore[arg-type]
+    yield lines or f.readlines()
+    f.seek(0)
+    eager = get_transformed_file(f, use_eager_transformers=True)  # type: ignore[arg-type]
+    if eager:
+        yield eager
+
+
+@dataclass(frozen=True, slots=True)
+class Job:
+    """What one worker scans: names relative to root; raw = the plain CLI's behaviour (parity, benchmarks)."""
+
+    root: Path
+    files: tuple[str, ...]
+    raw: bool = False
+    services: frozenset[str] = frozenset()
+
+
+class _Worker:
+    def __init__(self, job: Job) -> None:
+        from detect_secrets.settings import get_settings
+
+        self.job = job
+        self.gate = configure()
+        self.ours: Any = None
+        settings = get_settings()
+        settings.disable_filters(*(_CLI_OFF if job.raw else _PRODUCT_OFF))
+        if not job.raw:
+            # Our detector runs outside detect-secrets' filters: `is_indirect_reference` drops
+            # `IdeogramClient(api_key="...")` and `os.getenv("IDEOGRAM_API_KEY", "...")`.
+            from detect_secrets.settings import get_plugins
+
+            self.ours = next(p for p in get_plugins() if p.secret_type == IDEOGRAM_TYPE)
+            settings.disable_plugins(type(self.ours).__name__)
+            get_plugins.cache_clear()
+
+    def text(self, name: str) -> tuple[str, bool] | None:
+        """(text, binary) of a file; None where the CLI would skip it (raw mode only). OSError: unreadable."""
+        from detect_secrets.core import scan
+
+        if self.job.raw and (not (self.job.root / name).is_file()
+                             or scan._is_filtered_out(required_filter_parameters=["filename"], filename=name)):
+            return None
+        data = (self.job.root / name).read_bytes()
+        if self.job.raw:
+            try:
+                return data.decode("utf-8"), False  # what open() gives the CLI under a UTF-8 locale
+            except UnicodeDecodeError:
+                return None  # the CLI skips such a file, silently: the product decodes it instead
+        text, encoding = decoded(data)
+        from detect_secrets.filters.heuristic import is_non_text_file
+
+        return text, is_binary(data, encoding) or is_non_text_file(name)
+
+    def scan(self, name: str) -> list[dict[str, Any]] | None:
+        """The file's secrets as detect-secrets' JSON entries (plus `suppressed` outside raw mode); None: not read."""
+        from detect_secrets.core import scan
+
+        read = self.text(name)
+        if read is None:
+            return None
+        text, binary = read
+        found: dict[tuple[str, str], dict[str, Any]] = {}
+        for lines in _passes(text, name):
+            if self.gate.fires(lines):
+                numbered = list(enumerate(lines, start=1))
+                for secret in scan._process_line_based_plugins(lines=numbered, filename=name):
+                    self._add(found, secret, lines, binary)
+                if self.ours is not None:
+                    for secret in self._ideogram(name, lines):
+                        self._add(found, secret, lines, binary)
+            if found:
+                break
+        return list(found.values())
+
+    def _ideogram(self, name: str, lines: list[str]) -> Iterator[Any]:
+        from detect_secrets.util.code_snippet import get_code_snippet
+
+        previous = ""
+        for number, line in enumerate(lines, start=1):
+            if _IDEOGRAM_HINT.search(line) or _IDEOGRAM_HINT.search(previous):
+                context = get_code_snippet(lines=lines, line_number=number)
+                yield from self.ours.analyze_line(filename=name, line=line.rstrip(), line_number=number,
+                                                  context=context)
+            previous = line
+
+    def _add(self, found: dict[tuple[str, str], dict[str, Any]], secret: Any, lines: list[str], binary: bool) -> None:
+        """First match of a secret wins (as in detect-secrets' collection), except that a finding beats noise."""
+        entry: dict[str, Any] = secret.json()
+        key = (secret.type, secret.secret_hash)
+        if not self.job.raw:
+            entry["suppressed"] = self._suppression(secret, lines, binary)
+            earlier = found.get(key)
+            if earlier is not None and (earlier["suppressed"] is None or entry["suppressed"] is not None):
+                return
+        elif key in found:
+            return
+        found[key] = entry
+
+    def _suppression(self, secret: Any, lines: list[str], binary: bool) -> str | None:
+        from detect_secrets.filters.allowlist import is_line_allowlisted
+        from detect_secrets.util.code_snippet import get_code_snippet
+
+        number = secret.line_number
+        line = lines[number - 1].rstrip() if 0 < number <= len(lines) else ""
+        if is_line_allowlisted(secret.filename, line, get_code_snippet(lines=lines, line_number=number)):
+            return noise.ALLOWLISTED
+        return noise.suppression(secret.type, secret.secret_value or "", line, secret.filename, binary=binary,
+                                 services=self.job.services)
 
 
 def worker_main() -> int:
-    """Read {"files": [...]} on stdin, print {"results": ...} on stdout; cwd is the scan root."""
-    files = json.load(sys.stdin)["files"]
-    gate = configure()
-    json.dump({"results": scan_paths(gate, files)}, sys.stdout)
+    """Read a Job as JSON on stdin; print {"results": {file: [secret, ...]}, "errors": {file: why}, "read": n}."""
+    data = json.load(sys.stdin)
+    job = Job(Path(data["root"]), tuple(data["files"]), bool(data.get("raw")), frozenset(data.get("services", ())))
+    worker = _Worker(job)
+    results: dict[str, list[dict[str, Any]]] = {}
+    errors: dict[str, str] = {}
+    read = 0
+    for name in job.files:
+        try:
+            entries = worker.scan(name)
+        except OSError as exc:
+            errors[name] = exc.strerror or type(exc).__name__
+            continue
+        if entries is None:
+            continue
+        read += 1
+        if entries:
+            results[name] = sorted(entries, key=lambda e: (e["line_number"], e["hashed_secret"], e["type"]))
+    json.dump({"results": results, "errors": errors, "read": read}, sys.stdout)
     return 0
 
 
 # --- the driver -----------------------------------------------------------------------------------------
+
+
+class _WorkerSecret(_Secret):
+    suppressed: str | None = None
+
+
+class _WorkerOutput(BaseModel):
+    model_config = ConfigDict(extra="ignore")
+    results: dict[str, list[_WorkerSecret]]
+    errors: dict[str, str] = {}
+    read: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class Suppressed:
+    """A match the noise rules judged not to be a finding: counted and listed, never silently dropped."""
+
+    check_id: str
+    path: str
+    line: int
+    reason: str
+
+
+@dataclass(frozen=True, slots=True)
+class Outcome:
+    hits: tuple[Hit, ...]
+    suppressed: tuple[Suppressed, ...]
+    read: int
 
 
 def chunks(root: Path, files: Sequence[str], count: int) -> list[list[str]]:
@@ -369,51 +533,143 @@ def chunks(root: Path, files: Sequence[str], count: int) -> list[list[str]]:
     return [p for p in parts if p]
 
 
-def _output_of(cmd: list[str], root: Path, what: str, stdin: str | None = None) -> str:
-    """stdout of a scanner process; one that cannot start or exits non-zero is a ToolError (fails closed)."""
-    env = {**os.environ, "PYTHONWARNINGS": "ignore"}
-    try:
-        proc = subprocess.run(cmd, cwd=root, env=env, input=stdin, capture_output=True, text=True, check=False,
-                              stdin=None if stdin is not None else subprocess.DEVNULL)
-    except OSError as exc:
-        raise ToolError(f"cannot start {what}: {exc.strerror}") from None
+def _output_of(cmd: list[str], what: str, stdin: str | None = None) -> str:
+    """stdout of a scanner process started so that nothing in the scanned repository can reach it.
+
+    Its cwd is a fresh empty directory and its environment holds only PATH and a UTF-8 locale; the worker runs
+    under `python -I` (no cwd or script dir on sys.path, no PYTHON* variables, no user site). One that cannot start
+    or exits non-zero is a ToolError (fails closed).
+    """
+    with tempfile.TemporaryDirectory(prefix="ideogram-prod-secrets-") as cwd:
+        env = {"PATH": os.environ.get("PATH", os.defpath), "LC_ALL": "C.UTF-8", "LANG": "C.UTF-8", "HOME": cwd}
+        try:
+            proc = subprocess.run(cmd, cwd=cwd, env=env, input=stdin, capture_output=True, text=True, check=False,
+                                  stdin=None if stdin is not None else subprocess.DEVNULL)
+        except OSError as exc:
+            raise ToolError(f"cannot start {what}: {exc.strerror}") from None
     if proc.returncode != 0:
         raise ToolError(f"{what} exited with code {proc.returncode}")
     return proc.stdout
 
 
-def _run_worker(root: Path, files: list[str]) -> str:
-    return _output_of([sys.executable, "-m", "checker.tools.secrets"], root, "the detect-secrets worker",
-                      stdin=json.dumps({"files": files}))
+def worker_command() -> list[str]:
+    return [sys.executable, "-I", "-W", "ignore", "-m", "checker.tools.secrets"]
 
 
-def scan_outputs(root: Path, files: Sequence[str], jobs: int | None = None) -> list[str]:
-    """Each worker's output, in the CLI's JSON format (`{"results": {file: [secret, ...]}}`)."""
+def _run_worker(job: Job) -> str:
+    payload = {"root": str(job.root.resolve()), "files": list(job.files), "raw": job.raw,
+               "services": sorted(job.services)}
+    return _output_of(worker_command(), "the detect-secrets worker", stdin=json.dumps(payload))
+
+
+def scan_outputs(root: Path, files: Sequence[str], jobs: int | None = None, *, raw: bool = True,
+                 services: frozenset[str] = frozenset()) -> list[str]:
+    """Each worker's output; raw: exactly the CLI's findings, in its JSON format (`{"results": ...}`)."""
     if not files:
         return []
     workers = max(1, min(jobs or os.cpu_count() or 1, math.ceil(len(files) / MIN_FILES_PER_WORKER)))
     parts = chunks(root, files, workers)
     with ThreadPoolExecutor(max_workers=len(parts)) as pool:
-        return list(pool.map(lambda part: _run_worker(root, part), parts))
+        return list(pool.map(lambda part: _run_worker(Job(root, tuple(part), raw, services)), parts))
 
 
-def _run_cli(root: Path, files: Sequence[str], jobs: int | None) -> str:
-    return _output_of(command(files, jobs), root, "detect-secrets")
+def _parse_worker(text: str) -> _WorkerOutput:
+    try:
+        return _WorkerOutput.model_validate_json(text)
+    except ValidationError:
+        raise ToolError("detect-secrets wrote output that is not its JSON format") from None
 
 
-def run(root: Path, files: Sequence[str], jobs: int | None = None) -> list[Hit]:
-    """detect-secrets' findings on files (relative to root) from `jobs` worker processes (default: all cores).
+def compose_services(root: Path, files: Sequence[str]) -> frozenset[str]:
+    """Service names of the repository's compose files: hosts that only exist on a developer's machine or CI."""
+    names: set[str] = set()
+    for name in files:
+        if not _COMPOSE.fullmatch(name.rsplit("/", 1)[-1]):
+            continue
+        try:
+            path = root / name
+            if path.stat().st_size > 1_000_000:
+                continue
+            data = yaml.safe_load(path.read_text(encoding="utf-8", errors="replace"))
+        except (OSError, yaml.YAMLError, RecursionError):
+            continue  # unreadable: no names, so fewer matches count as local (the strict direction)
+        services = data.get("services") if isinstance(data, dict) else None
+        if isinstance(services, dict):
+            names.update(str(s).lower() for s in services)
+    return frozenset(names)
 
+
+_COMPOSE = re.compile(r"(?:docker-)?compose(?:[.\-][\w.\-]+)?\.ya?ml")
+
+
+def scan(root: Path, files: Sequence[str], jobs: int | None = None) -> Outcome:
+    """Findings and counted suppressions over files (relative to root) from `jobs` workers (default: all cores).
+
+    Every file is read (undecodable bytes fall back to latin-1); a file that cannot be read is a ToolError.
     With IDEOGRAM_PROD_DETECT_SECRETS set (a pinned install elsewhere), that CLI runs instead, unchanged.
     """
     if not files:
-        return []
+        return Outcome((), (), 0)
     if os.environ.get("IDEOGRAM_PROD_DETECT_SECRETS"):
-        outputs = [_run_cli(root, files, jobs)]
-    else:
-        outputs = scan_outputs(root, files, jobs)
-    hits = [hit for text in outputs for hit in parse_output(text)]
-    return sorted(hits, key=lambda h: (h.path, h.line, h.check_id))
+        cli = parse_output(_run_cli(root, files, jobs))
+        return Outcome(tuple(sorted(cli, key=_order)), (), len(files))
+    hits: list[Hit] = []
+    suppressed: list[Suppressed] = []
+    read = 0
+    errors: dict[str, str] = {}
+    for text in scan_outputs(root, files, jobs, raw=False, services=compose_services(root, files)):
+        out = _parse_worker(text)
+        read += out.read
+        errors.update(out.errors)
+        for filename, entries in out.results.items():
+            for hit, entry in zip(_hits(filename, entries), entries, strict=True):
+                if hit is None:
+                    continue
+                if entry.suppressed is None:
+                    hits.append(hit)
+                else:
+                    suppressed.append(Suppressed(hit.check_id, hit.path, hit.line, entry.suppressed))
+    if errors:
+        first = sorted(errors)[0]
+        raise ToolError(f"could not read {len(errors)} file(s), e.g. {first}: {errors[first]}")
+    if read != len(files):
+        raise ToolError(f"the detect-secrets worker read {read} of {len(files)} file(s)")
+    return Outcome(tuple(sorted(hits, key=_order)), tuple(sorted(suppressed, key=lambda s: (s.path, s.line))), read)
+
+
+def _order(hit: Hit) -> tuple[str, int, str]:
+    return (hit.path, hit.line, hit.check_id)
+
+
+def _hits(filename: str, secrets: Sequence[_Secret]) -> list[Hit | None]:
+    """One Hit per secret, None where it repeats one: a generic hit on a line holding an Ideogram key is that key."""
+    ideogram_lines = {s.line_number for s in secrets if s.type == IDEOGRAM_TYPE}
+    hits: list[Hit | None] = []
+    for s in secrets:
+        if s.type != IDEOGRAM_TYPE and s.line_number in ideogram_lines:
+            hits.append(None)
+            continue
+        message = f"{s.type} committed in the repository"
+        hits.append(Hit(check_id_for(s.type), filename, s.line_number, s.line_number, s.hashed_secret, message,
+                        noise.severity(s.type, filename)))
+    return hits
+
+
+def _run_cli(root: Path, files: Sequence[str], jobs: int | None) -> str:
+    """The pinned CLI over absolute paths (its cwd is outside the repository), results renamed back to relative."""
+    base = str(root.resolve()) + os.sep
+    text = _output_of(command([base + f for f in files], jobs), "detect-secrets")
+    try:
+        data = json.loads(text)
+        data["results"] = {k.removeprefix(base): v for k, v in data["results"].items()}
+    except (ValueError, TypeError, KeyError, AttributeError):
+        raise ToolError("detect-secrets wrote output that is not its JSON format") from None
+    return json.dumps(data)
+
+
+def run(root: Path, files: Sequence[str], jobs: int | None = None) -> list[Hit]:
+    """The findings alone (see `scan`)."""
+    return list(scan(root, files, jobs).hits)
 
 
 def baseline_allowed(root: Path, baseline: str) -> set[tuple[str, str]]:

@@ -1,0 +1,55 @@
+"""Turn any file's bytes into text a detector can read, so no byte sequence can hide a file from the scan."""
+
+from __future__ import annotations
+
+import codecs
+
+# Longest BOM first: the UTF-32-LE mark starts with the UTF-16-LE one.
+_BOMS = (
+    (codecs.BOM_UTF32_LE, "utf-32"),
+    (codecs.BOM_UTF32_BE, "utf-32"),
+    (codecs.BOM_UTF8, "utf-8-sig"),
+    (codecs.BOM_UTF16_LE, "utf-16"),
+    (codecs.BOM_UTF16_BE, "utf-16"),
+)
+
+
+def _utf16_without_bom(data: bytes) -> str | None:
+    """UTF-16 text written without a BOM: most ASCII characters leave a NUL in every other byte."""
+    if len(data) < 4 or len(data) % 2:
+        return None
+    even, odd = data[0::2].count(0), data[1::2].count(0)
+    half = len(data) // 2
+    for zeros, encoding in ((odd, "utf-16-le"), (even, "utf-16-be")):
+        if zeros >= half * 0.6:
+            try:
+                return data.decode(encoding)
+            except UnicodeDecodeError:
+                return None
+    return None
+
+
+def decoded(data: bytes) -> tuple[str, str]:
+    """(text, encoding): UTF-8, else a BOM's UTF-16/32, else BOM-less UTF-16, else latin-1, which maps every byte.
+
+    The fallback never fails, so a stray `\\xff` or a latin-1 file is read instead of skipped.
+    """
+    for bom, encoding in _BOMS:
+        if data.startswith(bom):
+            try:
+                return data.decode(encoding), encoding
+            except UnicodeDecodeError:
+                break
+    try:
+        return data.decode("utf-8"), "utf-8"
+    except UnicodeDecodeError:
+        pass
+    text = _utf16_without_bom(data)
+    if text is not None:
+        return text, "utf-16"
+    return data.decode("latin-1"), "latin-1"
+
+
+def is_binary(data: bytes, encoding: str) -> bool:
+    """Bytes that are not text in any encoding we tried (NULs outside UTF-16/32): entropy there is noise."""
+    return encoding in ("latin-1", "utf-8") and b"\0" in data[:8192]
