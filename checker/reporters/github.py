@@ -55,6 +55,25 @@ _ITEM_ICON = {ItemStatus.PASS: "✅ pass", ItemStatus.FAIL: "❌ fail", ItemStat
               ItemStatus.SKIPPED: "⏭️ skipped"}
 
 
+def _suppression_sections(report: Report) -> list[str]:
+    """Every suppressed hit and every config exclusion, so a reviewer sees what the gate did not report."""
+    out: list[str] = []
+    if report.suppressions:
+        out += ["", f"### Suppressions ({len(report.suppressions)})", "",
+                "| Kind | Check | Location | Justification |", "| --- | --- | --- | --- |"]
+        for s in report.suppressions:
+            loc = s.location
+            where = "" if loc is None else (f"`{_cell(loc.path)}:{loc.line}`" if loc.line else f"`{_cell(loc.path)}`")
+            out.append(f"| {s.kind} | `{s.check_id}` | {where} | {_cell(s.justification)} |")
+    if report.exclusions:
+        out += ["", f"### Exclusions ({len(report.exclusions)})", "", "| Setting | Value | Files kept out |",
+                "| --- | --- | --- |"]
+        for e in report.exclusions:
+            files = "" if e.files is None else str(e.files)
+            out.append(f"| `{_cell(e.setting)}` | `{_cell(e.value)}` | {files} |")
+    return out
+
+
 def render_summary(report: Report, title: str = "ideogram-prod check") -> str:
     findings = report.findings
     verdict = "❌ failed" if report.failed else "✅ passed"
@@ -68,6 +87,7 @@ def render_summary(report: Report, title: str = "ideogram-prod check") -> str:
             loc = f.location
             where = "" if loc is None else (f"`{_cell(loc.path)}:{loc.line}`" if loc.line else f"`{_cell(loc.path)}`")
             out.append(f"| {f.severity} | `{f.check_id}` | {where} | {_cell(f.message)} |")
+    out += _suppression_sections(report)
     if report.checklist:
         out += ["", "### Production checklist", "", "| Item | Status | Evidence |", "| --- | --- | --- |"]
         for e in report.checklist:
