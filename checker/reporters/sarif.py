@@ -5,12 +5,15 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from checker.findings import Report, Severity, Status
+from checker.findings import Location, Report, Severity, Status, SuppressionKind
 from checker.registry import BY_ID, CheckSpec
 
 SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
 FINGERPRINT_KEY = "ideogramProd/v1"
 _LEVEL = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.NOTE: "note"}
+# SARIF 2.1.0 §3.35.2: a suppression written in the source is inSource; one kept elsewhere is external.
+_SUPPRESSION_KIND = {SuppressionKind.INLINE: "inSource", SuppressionKind.BASELINE: "external",
+                     SuppressionKind.EXCLUDE: "external"}
 
 
 def rule_dict(spec: CheckSpec) -> dict[str, Any]:
@@ -31,25 +34,36 @@ def rule_dict(spec: CheckSpec) -> dict[str, Any]:
     }
 
 
+def _result(check_id: str, level: Severity, message: str, loc: Location | None, fingerprint: str,
+            prefix: str, index: dict[str, int]) -> dict[str, Any]:
+    physical: dict[str, Any] = {"artifactLocation": {"uri": prefix + loc.path if loc else ".",
+                                                       "uriBaseId": "%SRCROOT%"}}
+    if loc is not None and loc.line:
+        physical["region"] = {"startLine": loc.line, "endLine": loc.end_line or loc.line}
+    result: dict[str, Any] = {
+        "ruleId": check_id,
+        "level": _LEVEL[level],
+        "message": {"text": message},
+        "locations": [{"physicalLocation": physical}],
+        "partialFingerprints": {FINGERPRINT_KEY: fingerprint},
+    }
+    if check_id in index:
+        result["ruleIndex"] = index[check_id]
+    return result
+
+
 def render(report: Report) -> str:
     specs = [BY_ID[r.check_id] for r in report.results if r.check_id in BY_ID]
     index = {spec.id: i for i, spec in enumerate(specs)}
-    results = []
-    for f in report.findings:
-        loc = f.location
-        physical: dict[str, Any] = {"artifactLocation": {"uri": report.path_prefix + loc.path if loc else ".",
-                                                           "uriBaseId": "%SRCROOT%"}}
-        if loc is not None and loc.line:
-            physical["region"] = {"startLine": loc.line, "endLine": loc.end_line or loc.line}
-        result: dict[str, Any] = {
-            "ruleId": f.check_id,
-            "level": _LEVEL[f.severity],
-            "message": {"text": f.message},
-            "locations": [{"physicalLocation": physical}],
-            "partialFingerprints": {FINGERPRINT_KEY: f.fingerprint},
-        }
-        if f.check_id in index:
-            result["ruleIndex"] = index[f.check_id]
+    results = [_result(f.check_id, f.severity, f.message, f.location, f.fingerprint, report.path_prefix, index)
+               for f in report.findings]
+    # Suppressed hits stay in the log, marked as such: code scanning shows them as dismissed, never as nothing.
+    for s in report.suppressions:
+        spec = BY_ID.get(s.check_id)
+        result = _result(s.check_id, spec.severity if spec else Severity.WARNING, spec.title if spec else s.check_id,
+                         s.location, s.fingerprint, report.path_prefix, index)
+        result["suppressions"] = [{"kind": _SUPPRESSION_KIND[s.kind], "status": "accepted",
+                                   "justification": f"{s.kind}: {s.justification}"}]
         results.append(result)
     errors = [r for r in report.results if r.status is Status.ERROR]
     invocation: dict[str, Any] = {"executionSuccessful": not errors}
@@ -68,6 +82,8 @@ def render(report: Report) -> str:
             }},
             "invocations": [invocation],
             "results": results,
+            "properties": {"exclusions": [{"setting": e.setting, "value": e.value, "files": e.files}
+                                          for e in report.exclusions]},
         }],
     }
     return json.dumps(doc, indent=2) + "\n"
