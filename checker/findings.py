@@ -60,6 +60,7 @@ class SuppressionKind(enum.StrEnum):
     INLINE = "inline"  # `ideogram-prod: ignore[id] -- reason`, or detect-secrets' allowlist pragma
     BASELINE = "baseline"  # audited in the secrets baseline
     EXCLUDE = "exclude"  # a `checks.<id>.exclude` pattern
+    NOISE = "noise"  # the secrets engine's noise rules: a lock-file hash, a placeholder, a local dev credential
 
 
 @dataclass(frozen=True, slots=True)

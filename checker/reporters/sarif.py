@@ -13,7 +13,7 @@ FINGERPRINT_KEY = "ideogramProd/v1"
 _LEVEL = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.NOTE: "note"}
 # SARIF 2.1.0 §3.35.2: a suppression written in the source is inSource; one kept elsewhere is external.
 _SUPPRESSION_KIND = {SuppressionKind.INLINE: "inSource", SuppressionKind.BASELINE: "external",
-                     SuppressionKind.EXCLUDE: "external"}
+                     SuppressionKind.EXCLUDE: "external", SuppressionKind.NOISE: "external"}
 
 
 def rule_dict(spec: CheckSpec) -> dict[str, Any]:
