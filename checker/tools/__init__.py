@@ -29,6 +29,7 @@ class Hit:
     end_line: int
     evidence: str
     message: str
+    severity: str | None = None  # the scanner's own judgement, used when the configuration sets none
 
 
 def trusted_path() -> str:
