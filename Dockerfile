@@ -19,11 +19,12 @@ RUN /opt/ideogram-prod/bin/pip install --no-cache-dir --no-deps --no-build-isola
 FROM ${BASE}
 ARG VERSION=0.1.0
 ARG REVISION=unknown
+ARG SOURCE=https://github.com/org/ideogram-prod
 LABEL org.opencontainers.image.title="ideogram-prod" \
       org.opencontainers.image.description="PR gate, pre-flight checks and staged rollout for Ideogram image-API integrations" \
       org.opencontainers.image.version="${VERSION}" \
       org.opencontainers.image.revision="${REVISION}" \
-      org.opencontainers.image.source="https://github.com/org/ideogram-prod" \
+      org.opencontainers.image.source="${SOURCE}" \
       org.opencontainers.image.licenses="MIT"
 SHELL ["/bin/bash", "-o", "pipefail", "-c"]
 # git: the checker lists files with `git ls-files` and computes --diff-base; the workspace belongs to another uid.
