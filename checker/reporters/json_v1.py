@@ -44,7 +44,12 @@ def report_dict(report: Report) -> dict[str, Any]:
         "suppression_counts": {"total": len(suppressions),
                                **{str(k): sum(1 for s in suppressions if s.kind is k) for k in SuppressionKind}},
         "exclusions": [{"setting": e.setting, "value": e.value, "files": e.files} for e in report.exclusions],
-        "results": [{"check_id": r.check_id, "status": str(r.status), "reason": r.reason} for r in report.results],
+        "results": [{"check_id": r.check_id, "status": str(r.status), "reason": r.reason,
+                     # files: what a static check was given and read (null for live checks); applicable: false
+                     # when it was skipped because the repository holds nothing it judges
+                     "files": None if r.files is None else {"given": r.files.given, "read": r.files.read},
+                     "applicable": r.applicable}
+                    for r in report.results],
         "checklist": [
             {"item": e.item_id, "step": e.step, "text": e.text, "status": str(e.status), "evidence": e.evidence,
              "check_ids": list(e.check_ids)}
