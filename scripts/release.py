@@ -120,12 +120,16 @@ def substitute(text: str, pattern: re.Pattern[str], build: str) -> Iterator[tupl
 
 
 def describe(text: str, offset: int, old: str, new: str) -> tuple[int, str, str]:
-    """The first changed line and the changed lines only, leaving out the unchanged lines a match starts with."""
-    old_lines, new_lines = old.split("\n"), new.split("\n")
+    """The first changed line number and the whole changed lines, before and after (unchanged lines left out)."""
+    start = text.rfind("\n", 0, offset) + 1
+    end = text.find("\n", offset + len(old))
+    end = len(text) if end < 0 else end
+    old_lines = text[start:end].split("\n")
+    new_lines = (text[start:offset] + new + text[offset + len(old):end]).split("\n")
     k = 0
     while k < min(len(old_lines), len(new_lines)) - 1 and old_lines[k] == new_lines[k]:
         k += 1
-    return line_of(text, offset) + k, "\n".join(old_lines[k:]), "\n".join(new_lines[k:])
+    return line_of(text, start) + k, "\n".join(old_lines[k:]), "\n".join(new_lines[k:])
 
 
 def apply(root: Path, path: str, edits: list[tuple[int, str, str]], commit: str, kind: str) -> list[Rewrite]:
