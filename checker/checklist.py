@@ -87,7 +87,8 @@ class Attestation:
 def item_entry(
     item: Item, results: Mapping[str, CheckResult], attestation: Attestation | None, known: frozenset[str],
 ) -> ChecklistEntry:
-    """Failed or errored checks fail the item; an item no check exists for is manual unless attested."""
+    """Failed or errored checks fail the item; an item no check exists for is manual unless attested; an item
+    whose checks all read nothing is not applicable (never pass)."""
     ran = [results[cid] for cid in item.check_ids if cid in results]
     active = [r for r in ran if r.status is not Status.SKIPPED]
     ids = tuple(r.check_id for r in ran)
@@ -101,8 +102,11 @@ def item_entry(
         return ChecklistEntry(item.id, item.step, item.text, ItemStatus.MANUAL,
                               "no machine check; attest it under `attestations` in .ideogram-prod.yaml", ids)
     if not active:
+        # NOTE: checks that found nothing of theirs to read say the item does not apply here; that is
+        # never a pass, and a check skipped for another reason (disabled, diff mode) leaves it skipped.
         reasons = "; ".join(f"{r.check_id}: {r.reason}" for r in ran)
-        return ChecklistEntry(item.id, item.step, item.text, ItemStatus.SKIPPED, reasons, ids)
+        verdict = ItemStatus.NOT_APPLICABLE if not any(r.applicable for r in ran) else ItemStatus.SKIPPED
+        return ChecklistEntry(item.id, item.step, item.text, verdict, reasons, ids)
     bad = [r for r in active if r.status is Status.ERROR or (
         r.status is Status.FAILED and (item.topic is None or any(item.topic in f.message for f in r.findings)))]
     if bad:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from checker.checklist import ITEMS, Attestation, checklist
-from checker.findings import CheckResult, Finding, ItemStatus, Location, Severity, Status
+from checker.findings import CheckResult, Files, Finding, ItemStatus, Location, Severity, Status, judged
 from checker.registry import BY_ID
 
 KNOWN = frozenset(BY_ID)
@@ -34,6 +34,35 @@ def entry(results, item_id, attestations=None):
 )
 def test_machine_item_verdicts(results, expected):
     assert entry(results, "step1.keys-in-vault").status is expected
+
+
+def nothing_read(check_id: str) -> CheckResult:
+    return judged(check_id, (), Files(given=12, read=0), "r", "no Ideogram code in this repository")
+
+
+@pytest.mark.parametrize(
+    ("results", "expected"),
+    [
+        ([nothing_read("code-ideogram-no-backoff"), nothing_read("code-ideogram-no-timeout")],
+         ItemStatus.NOT_APPLICABLE),
+        # one check read nothing, the other was skipped for another reason: not judged, so skipped
+        ([nothing_read("code-ideogram-no-backoff"), result("code-ideogram-no-timeout", Status.SKIPPED)],
+         ItemStatus.SKIPPED),
+        ([nothing_read("code-ideogram-no-backoff"), result("code-ideogram-no-timeout", Status.FAILED, "m")],
+         ItemStatus.FAIL),
+    ],
+)
+def test_an_item_whose_checks_read_nothing_is_not_applicable_never_pass(results, expected):
+    got = entry(results, "step2.rate-limit-backoff")
+    assert got.status is expected
+    if expected is ItemStatus.NOT_APPLICABLE:
+        assert "no Ideogram code in this repository" in got.evidence
+
+
+def test_a_check_that_read_nothing_cannot_pass():
+    assert nothing_read("code-ideogram-no-backoff").status is Status.SKIPPED
+    with pytest.raises(ValueError, match="cannot pass"):
+        CheckResult("code-ideogram-no-backoff", Status.PASSED, "r", files=Files(given=3, read=0))
 
 
 def test_manual_item_is_manual_until_attested():
