@@ -129,16 +129,36 @@ def test_is_real_npm_test(script, real):
     assert tests_pass.is_real_npm_test(script) is real
 
 
-def test_clean_env_drops_credentials_and_keeps_the_toolchain():
+def test_clean_env_keeps_an_allowlist_without_credentials_or_the_runners_files():
     env, removed = tests_pass.clean_env({
         "PATH": "/usr/bin", "HOME": "/root", "GITHUB_TOKEN": "t1", "ACTIONS_RUNTIME_URL": "u", "NPM_TOKEN": "t2",
         "AWS_SECRET_ACCESS_KEY": "t3", "IDEOGRAM_API_KEY": "t4", "DATABASE_URL": "postgres://app:pw@db/x",
-        "NODE_OPTIONS": "--max-old-space-size=4096", "CI": "1",
+        "NODE_OPTIONS": "--max-old-space-size=4096", "CI": "1", "LC_ALL": "C.UTF-8",
+        "GITHUB_ENV": "/runner/env", "GITHUB_OUTPUT": "/runner/out", "GITHUB_PATH": "/runner/path",
+        "GITHUB_STEP_SUMMARY": "/runner/summary", "RUNNER_TEMP": "/runner/tmp", "GITHUB_EVENT_PATH": "/e.json",
+        "LD_PRELOAD": "/tmp/evil.so", "PYTHONPATH": "/tmp/evil", "BASH_ENV": "/tmp/evil.sh",
     })
     assert env == {"PATH": "/usr/bin", "HOME": "/root", "NODE_OPTIONS": "--max-old-space-size=4096", "CI": "1",
-                   "npm_config_update_notifier": "false", "npm_config_fund": "false",
+                   "LC_ALL": "C.UTF-8", "npm_config_update_notifier": "false", "npm_config_fund": "false",
                    "PYTHONDONTWRITEBYTECODE": "1", "NO_COLOR": "1", "FORCE_COLOR": "0"}
     assert sorted(removed) == sorted(["t1", "u", "t2", "t3", "t4", "postgres://app:pw@db/x"])
+
+
+def test_it_is_opt_in(cli, tmp_path):
+    root = Path(shutil.copytree(FIXTURES / "py-fail", tmp_path / "py-fail"))
+    (root / ".ideogram-prod.yaml").unlink()
+    out = tmp_path / "r.json"
+    result = cli("check", str(root), "--select", ID, "--json", str(out), env=ENV)
+    assert result.returncode == 0, result.stderr
+    status, reason = outcome(json.loads(out.read_text()))
+    assert status == "skipped" and reason.startswith("not enabled: tests-pass runs the pull request's own code")
+
+
+def test_it_is_refused_under_pull_request_target(cli, tmp_path):
+    code, doc, _ = check(cli, "py-pass", tmp_path, env={"GITHUB_EVENT_NAME": "pull_request_target"})
+    assert code == 1
+    status, reason = outcome(doc)
+    assert status == "error" and reason.startswith("refused under pull_request_target")
 
 
 @pytest.mark.parametrize(("text", "masked"), [

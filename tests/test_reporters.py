@@ -7,7 +7,7 @@ import json
 import jsonschema
 import pytest
 
-from checker.findings import CheckResult, Finding, Location, Report, Severity, Status
+from checker.findings import CheckResult, Files, Finding, Location, Report, Severity, Status
 from checker.reporters import github, json_v1, sarif, text
 
 
@@ -86,7 +86,7 @@ def test_summary_lists_every_finding_and_escapes_tables():
     many = [finding(line=i, message=f"m|{i}") for i in range(1, 40)]
     md = github.render_summary(report(*many))
     assert md.count("| warning | `code-ideogram-no-timeout`") == 39
-    assert "m\\|7" in md
+    assert "m&#124;7" in md
     assert md.startswith("## ideogram-prod check: ❌ failed")
 
 
@@ -112,3 +112,44 @@ def test_text_report_names_every_finding_and_the_verdict():
     out = text.render(report(finding(), finding("secret-generic", ".env", 2, Severity.ERROR, "AWS key")))
     assert "src/a.py:3" in out and ".env:2" in out and "FAILED" in out
     assert "\x1b[" not in out
+
+
+HOSTILE = "a|b\n::error file=x::forged\r\n::stop-commands::t\n##[error]old form `c` [l](http://e) <img src=x> $m$ \u202e"
+
+
+def test_text_report_prints_no_untrusted_line_break_or_workflow_command():
+    f = finding(path="src/x\n::error::forged.py", message="tail follows\n::warning::from a test\n  ::set-output")
+    rep = report(f, errors=(CheckResult("secret-generic", Status.ERROR, HOSTILE),))
+    out = text.render(rep, verbose=True)
+    assert all(not line.lstrip().startswith("::") for line in out.splitlines()), out
+    assert "##[" not in out and "\u202e" not in out and "\r" not in out
+    assert "src/x\\n::error::forged.py:3" in out  # shown, escaped, on the finding's own line
+    assert text.CONTINUATION + "::warning::from a test" in out  # the tail keeps its lines, behind our prefix
+
+
+@pytest.mark.parametrize("raw", [HOSTILE, "\u2028x\u2029y\x85z\x1b[2J", "plain"])
+def test_one_line(raw):
+    assert len(text.one_line(raw).splitlines()) == 1
+    assert "##[" not in text.one_line(raw)
+
+
+def test_summary_cells_and_headings_are_inert_markdown():
+    f = finding(path="p|`q`<b>.py", message=HOSTILE)
+    rep = report(f, errors=(CheckResult("secret-generic", Status.ERROR, HOSTILE),))
+    md = github.render_summary(rep, title="t ## [x](y)")
+    rows = [line for line in md.splitlines() if line.startswith("| ")]
+    assert rows
+    for row in rows:  # no cell adds a column: every pipe is a separator we wrote
+        assert row.count("|") in (4, 5)
+    for raw in ("<img", "<b>", "[l](", "`c`", "$m$", "\n::error", "##["):
+        assert raw not in md
+    assert md.startswith("## t &#35;&#35; &#91;x&#93;&#40;y&#41;: ❌ failed")
+
+
+def test_results_carry_the_files_given_and_read():
+    rep = Report("1", (CheckResult("secret-generic", Status.PASSED, "r", files=Files(given=7, read=5)),
+                       CheckResult("live-prometheus", Status.PASSED, "up")))
+    doc = json.loads(json_v1.render(rep))
+    assert [r["files"] for r in doc["results"]] == [{"given": 7, "read": 5}, None]
+    assert "| 5 of 7 |" in github.render_summary(rep)
+    assert "5 of 7 file(s) read" in text.render(rep, verbose=True)

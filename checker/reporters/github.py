@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from checker.findings import Finding, ItemStatus, Report, Severity, Status
+from checker.findings import CheckResult, Finding, ItemStatus, Report, Severity, Status
 
 # NOTE: GitHub shows at most 10 annotations of each type per step (50 per job); the summary holds the rest.
 # https://docs.github.com/actions/reference/workflows-and-actions/workflow-commands
@@ -45,14 +45,30 @@ def render_annotations(report: Report, max_per_type: int = MAX_PER_TYPE) -> str:
     return "".join(line + "\n" for line in lines)
 
 
+# Markdown a pull request could inject through a file name, a manifest's name or a test's output: every
+# character that starts markup becomes an HTML entity (rendered as itself, never parsed).
+_MD_ENTITIES = {ch: f"&#{ord(ch)};" for ch in "\\`*_[]()!#~|<>&$@"}  # `$`: GitHub renders $math$
+
+
+def md(text: str) -> str:
+    """Untrusted text as inert Markdown inside a table cell or heading: one line, no markup, no HTML."""
+    flat = " ".join(text.split())  # line breaks (and other whitespace runs) end a table row
+    return "".join(_MD_ENTITIES.get(ch, ch) if ch.isprintable() else " " for ch in flat)
+
+
 def _cell(text: str) -> str:
-    return text.replace("\\", "\\\\").replace("|", "\\|").replace("\n", " ").replace("<", "&lt;")
+    return md(text)
+
+
+def _code(text: str) -> str:
+    """Inline code from untrusted text: <code> with entities (a backtick span cannot hold every string)."""
+    return f"<code>{md(text)}</code>"
 
 
 _ICON = {Status.PASSED: "✅ passed", Status.FAILED: "❌ failed", Status.ERROR: "⚠️ error",
          Status.SKIPPED: "⏭️ skipped", Status.MANUAL: "✋ manual"}
 _ITEM_ICON = {ItemStatus.PASS: "✅ pass", ItemStatus.FAIL: "❌ fail", ItemStatus.MANUAL: "✋ manual",
-              ItemStatus.SKIPPED: "⏭️ skipped"}
+              ItemStatus.SKIPPED: "⏭️ skipped", ItemStatus.NOT_APPLICABLE: "➖ not applicable"}
 
 
 def _suppression_sections(report: Report) -> list[str]:
@@ -63,29 +79,34 @@ def _suppression_sections(report: Report) -> list[str]:
                 "| Kind | Check | Location | Justification |", "| --- | --- | --- | --- |"]
         for s in report.suppressions:
             loc = s.location
-            where = "" if loc is None else (f"`{_cell(loc.path)}:{loc.line}`" if loc.line else f"`{_cell(loc.path)}`")
+            where = "" if loc is None else _code(f"{loc.path}:{loc.line}" if loc.line else loc.path)
             out.append(f"| {s.kind} | `{s.check_id}` | {where} | {_cell(s.justification)} |")
     if report.exclusions:
         out += ["", f"### Exclusions ({len(report.exclusions)})", "", "| Setting | Value | Files kept out |",
                 "| --- | --- | --- |"]
         for e in report.exclusions:
             files = "" if e.files is None else str(e.files)
-            out.append(f"| `{_cell(e.setting)}` | `{_cell(e.value)}` | {files} |")
+            out.append(f"| {_code(e.setting)} | {_code(e.value)} | {files} |")
     return out
+
+
+def _files(r: CheckResult) -> str:
+    return "" if r.files is None else f"{r.files.read} of {r.files.given}"
 
 
 def render_summary(report: Report, title: str = "ideogram-prod check") -> str:
     findings = report.findings
     verdict = "❌ failed" if report.failed else "✅ passed"
-    out = [f"## {title}: {verdict}", "",
+    out = [f"## {md(title)}: {verdict}", "",
            f"{len(findings)} finding(s) from {len(report.results)} check(s).", ""]
-    out += ["| Check | Status | Detail |", "| --- | --- | --- |"]
-    out += [f"| `{r.check_id}` | {_ICON[r.status]} | {_cell(r.reason)} |" for r in report.results]
+    out += ["| Check | Status | Files read | Detail |", "| --- | --- | --- | --- |"]
+    out += [f"| `{r.check_id}` | {_ICON[r.status]} | {_files(r)} | {_cell(r.reason)} |"
+            for r in report.results]
     if findings:
         out += ["", "### Findings", "", "| Severity | Check | Location | Message |", "| --- | --- | --- | --- |"]
         for f in findings:
             loc = f.location
-            where = "" if loc is None else (f"`{_cell(loc.path)}:{loc.line}`" if loc.line else f"`{_cell(loc.path)}`")
+            where = "" if loc is None else _code(f"{loc.path}:{loc.line}" if loc.line else loc.path)
             out.append(f"| {f.severity} | `{f.check_id}` | {where} | {_cell(f.message)} |")
     out += _suppression_sections(report)
     if report.checklist:
