@@ -38,6 +38,7 @@ _TOKEN = re.compile(r"(?<![A-Za-z0-9_\-])[A-Za-z0-9_\-]{12,}(?![A-Za-z0-9_\-])")
 # pytest shortens a long repr to its two ends, 'ik_Abc12...xY9z': each end alone may look harmless.
 _TRUNCATED = re.compile(r"(?<![A-Za-z0-9_\-])([A-Za-z0-9_\-+/=]{4,})\.\.\.([A-Za-z0-9_\-+/=]{4,})(?![A-Za-z0-9_\-])")
 MASK = "***"
+_JS_TEST = re.compile(r"(^|/)(__tests__/|[^/]+\.(test|spec)\.[cm]?[jt]sx?$)")
 _PYTEST_FAILED = re.compile(r"^(?:FAILED|ERROR) (?P<path>[^\s:]+\.py)(?:::|\s|$)", re.MULTILINE)
 
 
@@ -52,14 +53,31 @@ class Plan:
     detected_pytest: bool = False
 
 
+# The runner's own variables never reach the PR's tests: GITHUB_ENV, GITHUB_OUTPUT, GITHUB_PATH and
+# GITHUB_STEP_SUMMARY name files through which a step rewrites the rest of the job, and GITHUB_TOKEN,
+# ACTIONS_RUNTIME_TOKEN & co. are credentials. Only this allowlist (and LC_*) is passed on.
+ENV_ALLOWLIST = frozenset({
+    "PATH", "HOME", "USER", "LOGNAME", "SHELL", "LANG", "LANGUAGE", "TZ", "TERM", "TMPDIR", "TMP", "TEMP", "CI",
+    "VIRTUAL_ENV", "CONDA_PREFIX", "pythonLocation", "LD_LIBRARY_PATH", "PKG_CONFIG_PATH", "JAVA_HOME",
+    "GOROOT", "GOPATH", "GOCACHE", "GOMODCACHE", "NODE_OPTIONS", "NVM_DIR", "PNPM_HOME",
+    "SSL_CERT_FILE", "SSL_CERT_DIR", "REQUESTS_CA_BUNDLE", "NODE_EXTRA_CA_CERTS",
+    "http_proxy", "https_proxy", "no_proxy", "HTTP_PROXY", "HTTPS_PROXY", "NO_PROXY",
+})
+REFUSED_EVENT = "pull_request_target"
+
+
+def allowed(name: str) -> bool:
+    return name in ENV_ALLOWLIST or name.startswith("LC_")
+
+
 def clean_env(environ: Mapping[str, str]) -> tuple[dict[str, str], list[str]]:
-    """The caller's env minus credentials (GITHUB_TOKEN and kin); returns the env and the removed values."""
+    """An allowlisted env without credentials; returns it and the credential values left out (to redact)."""
     env: dict[str, str] = {}
     removed: list[str] = []
     for name, value in environ.items():
         if _SECRET_NAME.search(name) or _URL_CREDENTIALS.search(value):
             removed.append(value)
-        else:
+        elif allowed(name):
             env[name] = value
     env.setdefault("CI", "true")  # NOTE: keeps watch-mode runners (react-scripts, vitest) from waiting for input
     env.setdefault("npm_config_update_notifier", "false")  # no registry call from a test run
@@ -211,10 +229,23 @@ def _blame(plan: Plan, output: str, root: Path, files: Sequence[str]) -> tuple[s
     return plan.path, plan.line
 
 
+def suite_size(files: Sequence[str]) -> int:
+    """How many test files the suite holds, for the report's "read" count (at least the command itself)."""
+    return max(1, sum(1 for f in files if is_python_test(f) or _JS_TEST.search(f)))
+
+
 def run(ctx: NativeContext) -> Outcome:
+    """The scan runs this after every scanner has finished (it runs the PR's code, which may rewrite files)."""
     if CHECK_ID not in ctx.check_ids:
         return Outcome()
     cfg = ctx.config.tests
+    if not cfg.enabled:
+        return Outcome(skipped={CHECK_ID: "not enabled: tests-pass runs the pull request's own code, so it is "
+                                          "opt-in (set tests.enabled: true in a workflow without secrets)"})
+    if os.environ.get("GITHUB_EVENT_NAME") == REFUSED_EVENT:
+        raise ToolError("refused under pull_request_target: the tests are the pull request's code and this event "
+                        "gives them the base repository's secrets and a write token; run them from a "
+                        "`pull_request` workflow")
     if os.environ.get("IDEOGRAM_PROD_CONTAINER") == "1":
         # The checker image holds none of the project's toolchain or dependencies: a red result here
         # would say nothing about the project. With the action, `runtime: host` runs it.
@@ -226,19 +257,21 @@ def run(ctx: NativeContext) -> Outcome:
     plan = plan_for(ctx.root, ctx.files, cfg, env)
     if plan is None:
         return Outcome(skipped={CHECK_ID: "no test suite found: set tests.command, define a `test` script in "
-                                          "package.json, or add pytest tests"})
+                                          "package.json, or add pytest tests"},
+                       not_applicable=frozenset({CHECK_ID}))
     argv = (resolve(plan.argv[0], ctx.root, env), *plan.argv[1:])
     result = execute(argv, ctx.root, env, cfg.timeout_s)
     tail = output_tail(result.output)
     took = f"{result.seconds:.1f} s"
+    read = {CHECK_ID: suite_size(ctx.files)}
     if result.returncode == 0:
-        return Outcome(notes={CHECK_ID: f"`{plan.label}` passed in {took}"})
+        return Outcome(notes={CHECK_ID: f"`{plan.label}` passed in {took}"}, read=read)
     if result.returncode == NOT_FOUND or (plan.detected_pytest and "No module named pytest" in result.output):
         last = tail.splitlines()[-1] if tail else ""
         raise ToolError(f"`{plan.label}` could not start its test runner (exit {result.returncode}: {last}); "
                         f"install the project's dependencies first")
     if plan.detected_pytest and result.returncode == PYTEST_NO_TESTS:
-        return Outcome(skipped={CHECK_ID: "pytest collected no tests"})
+        return Outcome(skipped={CHECK_ID: "pytest collected no tests"}, not_applicable=frozenset({CHECK_ID}))
     if result.returncode is None:
         what = f"`{plan.label}` timed out after {cfg.timeout_s} s (tests.timeout_s) and was stopped"
     else:
@@ -246,4 +279,4 @@ def run(ctx: NativeContext) -> Outcome:
     path, line = _blame(plan, result.output, ctx.root, ctx.files)
     message = f"{what}; last lines of its output:\n{tail}" if tail else f"{what}; it printed nothing"
     return Outcome([Hit(CHECK_ID, path, line, line, f"command:{plan.label}", message)],
-                   notes={CHECK_ID: what})
+                   notes={CHECK_ID: what}, read=read)
