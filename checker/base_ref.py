@@ -46,6 +46,9 @@ def resolve(root: Path, ref: str) -> str:
     """The commit `ref` names; an unknown ref is bad input (exit 2), never an empty base."""
     if ref.startswith("-"):
         raise InputError(f"--diff-base: {ref!r} is not a git ref")
+    inside = git(root, "rev-parse", "--is-inside-work-tree")
+    if inside.returncode != 0 or inside.stdout.strip() != b"true":
+        raise InputError(f"--diff-base: {root} is not inside a git work tree")
     proc = git(root, "rev-parse", "--verify", "--quiet", "--end-of-options", f"{ref}^{{commit}}")
     if proc.returncode != 0:
         raise InputError(f"--diff-base: unknown git ref {ref!r} (fetch it first, e.g. fetch-depth: 0)")
