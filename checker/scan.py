@@ -15,6 +15,7 @@ from checker.findings import (
     CheckResult,
     Finding,
     Location,
+    Severity,
     Status,
     Suppression,
     SuppressionKind,
@@ -23,7 +24,7 @@ from checker.findings import (
 from checker.redact import fingerprint
 from checker.registry import CheckSpec, Engine
 from checker.suppress import Suppressions, load_baseline
-from checker.targets import list_files, matcher
+from checker.targets import is_git_tree, list_files, matcher
 from checker.tools import Hit
 
 log = logging.getLogger(__name__)
@@ -49,6 +50,7 @@ class EngineRun:
     files: int = 0
     skipped: dict[str, str] = field(default_factory=dict)
     notes: dict[str, str] = field(default_factory=dict)
+    quiet: tuple[tuple[Hit, str], ...] = ()  # hits the engine itself judged noise, with the reason (listed)
 
 
 def is_dotenv(path: str) -> bool:
@@ -83,7 +85,9 @@ def _engine_task(engine: Engine, req: ScanRequest, files: list[str], ids: list[s
                 from checker.tools import secrets
 
                 targets = [f for f in files if f != req.config.secrets.baseline]
-                return EngineRun(tuple(secrets.run(req.root, targets, req.jobs)), files=len(targets))
+                outcome = secrets.scan(req.root, targets, req.jobs)
+                return EngineRun(outcome.hits, files=outcome.read,
+                                 quiet=tuple((s.hit, s.reason) for s in outcome.suppressed))
             from checker.tools import semgrep
 
             targets = code_files(files, req.config)
@@ -101,6 +105,7 @@ def run_key(spec: CheckSpec) -> str:
 
 def run_engines(
     req: ScanRequest, files: list[str], enabled: Sequence[CheckSpec], all_files: list[str] | None = None,
+    secret_files: list[str] | None = None,
 ) -> dict[str, EngineRun]:
     """Each run serves all its checks; runs go in parallel (the scanners are separate processes).
 
@@ -114,7 +119,8 @@ def run_engines(
         if key.startswith("native:"):
             tasks[key] = _native_task(key.removeprefix("native:"), req, all_files or files, ids)
         else:
-            tasks[key] = _engine_task(Engine(key), req, files, ids)
+            chosen = secret_files if key == Engine.SECRETS and secret_files is not None else files
+            tasks[key] = _engine_task(Engine(key), req, chosen, ids)
     with ThreadPoolExecutor(max_workers=max(1, len(tasks))) as pool:
         futures = {key: pool.submit(task) for key, task in tasks.items()}
         return {key: future.result() for key, future in futures.items()}
@@ -141,6 +147,11 @@ def results_for(
                 if req.config.check(spec.id).exclude}
     baseline_where = f"{req.config_ref}:" if req.config_ref else ""
     for key, run in runs.items():
+        for hit, noise in run.quiet:
+            if hit.check_id in suppressed and _keep(hit, changed):
+                suppressed[hit.check_id].append(Suppression(
+                    hit.check_id, SuppressionKind.NOISE, Location(hit.path, hit.line, hit.end_line),
+                    fingerprint(hit.check_id, hit.path, hit.evidence), noise))
         for hit in run.hits:
             spec = by_id.get(hit.check_id)
             gate = spec is not None and spec.engine is Engine.GATE
@@ -165,7 +176,8 @@ def results_for(
                 suppressed[spec.id].append(Suppression(spec.id, why[0], location, fp, why[1]))
                 continue
             found[spec.id].append(Finding(
-                check_id=spec.id, severity=cfg.severity or spec.severity, message=message, location=location,
+                check_id=spec.id, severity=cfg.severity or Severity(hit.severity or spec.severity), message=message,
+                location=location,
                 fingerprint=fp, checklist_item=spec.checklist_item,
             ))
     results = []
@@ -194,12 +206,16 @@ def run_scan(req: ScanRequest) -> tuple[CheckResult, ...]:
     all_files = list_files(req.root, (*DEFAULT_EXCLUDE, *req.config.exclude))
     changed = changed_lines(req.root, req.diff_base) if req.diff_base else None
     files = all_files if changed is None else [f for f in all_files if f in changed]
+    # Default excludes (vendor/, dist/, *.min.js...) are for the code rules: in git, secrets hide there too.
+    secret_files = list_files(req.root, req.config.exclude) if is_git_tree(req.root) else all_files
+    secret_files = secret_files if changed is None else [f for f in secret_files if f in changed]
     enabled = [spec for spec in req.checks if req.config.check(spec.id).enabled]
     allowed: frozenset[tuple[str, str]] = frozenset()
     if any(spec.engine is Engine.SECRETS for spec in enabled):
         allowed = load_baseline(req.root, req.config.secrets.baseline, req.config_ref)
     log.info("scanning %d file(s) under %s", len(files), req.root)
-    runs = run_engines(req, files, [spec for spec in enabled if spec.engine is not Engine.GATE], all_files)
+    runs = run_engines(req, files, [spec for spec in enabled if spec.engine is not Engine.GATE], all_files,
+                       secret_files)
     if any(spec.engine is Engine.GATE for spec in enabled):
         runs[str(Engine.GATE)] = gate_run(req)
     return results_for(req, runs, changed, allowed)
