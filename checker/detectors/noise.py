@@ -20,7 +20,6 @@ BINARY = "binary file"
 PLACEHOLDER = "placeholder value"
 LOCAL = "local development credential"
 DOCUMENTED = "documented example credential"
-ALLOWLISTED = "inline `pragma: allowlist secret`"
 
 LOCK_FILE_NAMES = frozenset({
     "pnpm-lock.yaml", "package-lock.json", "npm-shrinkwrap.json", "yarn.lock", "bun.lock", "bun.lockb",

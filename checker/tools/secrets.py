@@ -38,7 +38,7 @@ from pydantic import BaseModel, ConfigDict, ValidationError
 from checker.detectors import noise
 from checker.detectors.decode import decoded, is_binary
 from checker.errors import InputError, ToolError
-from checker.tools import Hit, executable
+from checker.tools import Hit, executable, isolated_env, launcher
 
 IDEOGRAM_TYPE = "Ideogram API Key"
 # Below this many files per worker, another process costs more to start than it saves.
@@ -70,7 +70,7 @@ def cli_args() -> list[str]:
 
 def command(files: Sequence[str], jobs: int | None = None) -> list[str]:
     """The plain detect-secrets CLI with our settings: the reference our engine must agree with."""
-    cmd = [executable("detect-secrets")]
+    cmd = launcher(executable("detect-secrets"))
     if jobs:
         cmd += ["-c", str(jobs)]
     return [*cmd, *cli_args(), *files]
@@ -317,7 +317,8 @@ class _Gate:
 # We check files ourselves, by absolute path: detect-secrets' test is relative to a cwd we never give it.
 _CLI_OFF = ("detect_secrets.filters.common.is_invalid_file",)
 # The product turns off the filters that hide whole files (lock, "non-text", swagger) or drop a secret without a
-# trace (the allowlist pragma); the noise rules judge those matches instead, and every judgement is counted.
+# trace: the noise rules judge those matches instead, every judgement counted; the allowlist pragma is judged,
+# and listed, by checker.suppress with the inline ignores.
 _PRODUCT_OFF = (
     *_CLI_OFF,
     "detect_secrets.filters.heuristic.is_lock_file",
@@ -450,13 +451,8 @@ class _Worker:
         found[key] = entry
 
     def _suppression(self, secret: Any, lines: list[str], binary: bool) -> str | None:
-        from detect_secrets.filters.allowlist import is_line_allowlisted
-        from detect_secrets.util.code_snippet import get_code_snippet
-
         number = secret.line_number
         line = lines[number - 1].rstrip() if 0 < number <= len(lines) else ""
-        if is_line_allowlisted(secret.filename, line, get_code_snippet(lines=lines, line_number=number)):
-            return noise.ALLOWLISTED
         return noise.suppression(secret.type, secret.secret_value or "", line, secret.filename, binary=binary,
                                  services=self.job.services)
 
@@ -502,9 +498,7 @@ class _WorkerOutput(BaseModel):
 class Suppressed:
     """A match the noise rules judged not to be a finding: counted and listed, never silently dropped."""
 
-    check_id: str
-    path: str
-    line: int
+    hit: Hit
     reason: str
 
 
@@ -536,12 +530,12 @@ def chunks(root: Path, files: Sequence[str], count: int) -> list[list[str]]:
 def _output_of(cmd: list[str], what: str, stdin: str | None = None) -> str:
     """stdout of a scanner process started so that nothing in the scanned repository can reach it.
 
-    Its cwd is a fresh empty directory and its environment holds only PATH and a UTF-8 locale; the worker runs
-    under `python -I` (no cwd or script dir on sys.path, no PYTHON* variables, no user site). One that cannot start
+    Its cwd and HOME are a fresh empty directory, its environment `isolated_env()`'s; the worker runs under
+    `python -I` (no cwd or script dir on sys.path, no PYTHON* variables, no user site). One that cannot start
     or exits non-zero is a ToolError (fails closed).
     """
     with tempfile.TemporaryDirectory(prefix="ideogram-prod-secrets-") as cwd:
-        env = {"PATH": os.environ.get("PATH", os.defpath), "LC_ALL": "C.UTF-8", "LANG": "C.UTF-8", "HOME": cwd}
+        env = isolated_env(Path(cwd))
         try:
             proc = subprocess.run(cmd, cwd=cwd, env=env, input=stdin, capture_output=True, text=True, check=False,
                                   stdin=None if stdin is not None else subprocess.DEVNULL)
@@ -628,13 +622,13 @@ def scan(root: Path, files: Sequence[str], jobs: int | None = None) -> Outcome:
                 if entry.suppressed is None:
                     hits.append(hit)
                 else:
-                    suppressed.append(Suppressed(hit.check_id, hit.path, hit.line, entry.suppressed))
+                    suppressed.append(Suppressed(hit, entry.suppressed))
     if errors:
         first = sorted(errors)[0]
         raise ToolError(f"could not read {len(errors)} file(s), e.g. {first}: {errors[first]}")
     if read != len(files):
         raise ToolError(f"the detect-secrets worker read {read} of {len(files)} file(s)")
-    return Outcome(tuple(sorted(hits, key=_order)), tuple(sorted(suppressed, key=lambda s: (s.path, s.line))), read)
+    return Outcome(tuple(sorted(hits, key=_order)), tuple(sorted(suppressed, key=lambda s: _order(s.hit))), read)
 
 
 def _order(hit: Hit) -> tuple[str, int, str]:
