@@ -108,7 +108,7 @@ def test_missing_npm_is_an_error(cli, tmp_path):
 
 def test_missing_pytest_is_an_error_not_a_test_failure(cli, tmp_path, make_repo):
     # a venv inside the project wins, and this one has no pytest
-    root = make_repo({"tests/test_a.py": "def test_a():\n    pass\n"})
+    root = make_repo({"tests/test_a.py": "def test_a():\n    pass\n", ".ideogram-prod.yaml": "tests:\n  enabled: true\n"})
     venv_bin = root / ".venv" / "bin"
     venv_bin.mkdir(parents=True)
     (venv_bin / "python").write_text(f"#!/bin/sh\nexec {sys.executable} -I -S \"$@\"\n")
