@@ -4,10 +4,15 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import re
 import threading
+from collections.abc import Iterable
 
 MASK = "***"
 _MIN_SECRET_LEN = 4
+# Pieces of a file name that could be a key: the detector's value alphabet, long enough to be one.
+_PATH_TOKEN = re.compile(r"[A-Za-z0-9_\-+=~]{20,200}")
+_PATH_SEGMENT = re.compile(r"[A-Za-z0-9_\-+=~.]{20,200}")
 
 
 class Redactor:
@@ -15,21 +20,39 @@ class Redactor:
 
     def __init__(self) -> None:
         self._values: set[str] = set()
+        self._whole_only: set[str] = set()
         self._lock = threading.Lock()
 
-    def register(self, value: str | None) -> None:
+    def register(self, value: str | None, prefixes: bool = True) -> None:
+        """`prefixes=False` masks the whole value only (a key-shaped file name, not a known secret)."""
         if value and len(value) >= _MIN_SECRET_LEN:
             with self._lock:
-                self._values.add(value)
+                (self._values if prefixes else self._whole_only).add(value)
+
+    def register_paths(self, paths: Iterable[str]) -> None:
+        """A pull request may name a file (or folder) after a key: every key-shaped part of a path is masked
+        wherever it appears (reports, annotations, logs), judged by the detector's own looks_like_key."""
+        from checker.detectors.ideogram_key import looks_like_key
+
+        segments = {segment for path in paths for segment in path.split("/")}
+        for segment in segments:
+            if len(segment) < 20:
+                continue
+            candidates = {m.group(0) for m in _PATH_TOKEN.finditer(segment)}
+            candidates |= {m.group(0) for m in _PATH_SEGMENT.finditer(segment)}
+            for token in candidates:
+                if looks_like_key(token):
+                    self.register(token, prefixes=False)
 
     def __call__(self, text: str) -> str:
         with self._lock:
-            values = sorted(self._values, key=len, reverse=True)
+            values = sorted(self._values | self._whole_only, key=len, reverse=True)
+            prefixed = [v for v in values if v in self._values]
         for value in values:
             text = text.replace(value, MASK)
         # NOTE: a logged prefix such as key[:8] still identifies a key; mask those too, but only after
         # every whole value, or one key's prefix would break the match of another key that shares it.
-        for value in values:
+        for value in prefixed:
             if len(value) >= 16:
                 text = text.replace(value[:8], MASK)
         return text

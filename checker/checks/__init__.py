@@ -43,13 +43,12 @@ def decode(rel: str, raw: bytes) -> str:
                 return raw.decode(codec)
             except UnicodeDecodeError:
                 raise ToolError(f"{rel}: starts with a {codec} byte-order mark but is not {codec}") from None
-    if b"\x00" in raw:
-        codec = _utf16_guess(raw)
-        if codec is not None:
-            try:
-                return raw.decode(codec)
-            except UnicodeDecodeError:
-                pass
+    guess = _utf16_guess(raw) if b"\x00" in raw else None
+    if guess is not None:
+        try:
+            return raw.decode(guess)
+        except UnicodeDecodeError:
+            pass
     try:
         return raw.decode("utf-8")
     except UnicodeDecodeError:
