@@ -18,7 +18,8 @@ from checker.tools.semgrep import OFFLINE_ENV, rules_dir
 
 RULES = rules_dir()
 SEMGREP_IDS = [spec.id for spec in CHECKS if spec.engine is Engine.SEMGREP]
-LANG_OF = {".py": "python", ".ts": "js", ".tsx": "js", ".js": "js", ".jsx": "js", ".mjs": "js"}
+LANG_OF = {".py": "python", ".ts": "js", ".tsx": "js", ".js": "js", ".jsx": "js", ".mjs": "js", ".go": "go",
+           ".php": "php"}
 _ANNOTATION = re.compile(r"(?:#|//|\{/\*)\s*(todoruleid|todook|ruleid|ok):\s*([\w\-]+)")
 
 
@@ -64,7 +65,7 @@ def test_rule_passes_its_annotated_cases(semgrep_test, check_id):
 @pytest.mark.parametrize("check_id", SEMGREP_IDS)
 def test_rule_has_eight_cases_each_way_per_language(check_id):
     languages = {lang for rule in rule_docs(check_id) for lang in rule["languages"]}  # type: ignore[attr-defined]
-    wanted = {"python"} & languages | ({"js"} if languages & {"js", "javascript", "ts", "typescript"} else set())
+    wanted = {"python", "go", "php"} & languages | ({"js"} if languages & {"js", "javascript", "ts", "typescript"} else set())
     counts: Counter[tuple[str, str]] = Counter()
     for path in RULES.glob(f"{check_id}.*"):
         lang = LANG_OF.get(path.suffix)
