@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import stat
 import subprocess
 from collections.abc import Iterable, Sequence
 from pathlib import Path
@@ -10,18 +11,33 @@ from pathlib import Path
 import pathspec
 
 from checker.errors import InputError
+from checker.tools import executable, isolated_env, scratch_home
+
+# NOTE: -c beats every config file, so the repository's .git/config cannot steer what we read: names stay
+# unquoted (and -z lists are never quoted), no fsmonitor hook runs, no colour, and the container's
+# `safe.directory '*'` (system config, which GIT_CONFIG_NOSYSTEM drops) is restated here.
+GIT_FLAGS = ("-c", "core.quotePath=false", "-c", "core.fsmonitor=false", "-c", "color.ui=never",
+             "-c", "safe.directory=*", "-c", "core.untrackedCache=false")
 
 
-def _git(root: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        ["git", "-C", str(root), *args], capture_output=True, text=True, check=False,
-        env={**os.environ, "GIT_TERMINAL_PROMPT": "0", "LC_ALL": "C"},
-    )
+def git(root: Path, *args: str) -> subprocess.CompletedProcess[bytes]:
+    """git under `root` with config-independent flags and an isolated environment; output as bytes (a path is
+    not text: it may hold CR, LF or bytes that are not UTF-8)."""
+    try:
+        return subprocess.run([executable("git"), *GIT_FLAGS, "-C", str(root), *args], capture_output=True,
+                              check=False, env=isolated_env(), cwd=scratch_home(), stdin=subprocess.DEVNULL)
+    except OSError as exc:
+        raise InputError(f"{root}: cannot run git: {exc.strerror}") from None
+
+
+def names(output: bytes) -> list[str]:
+    """Paths from a `git ... -z` listing, decoded as Python decodes file names (undecodable bytes survive)."""
+    return [os.fsdecode(raw) for raw in output.split(b"\0") if raw]
 
 
 def is_git_tree(root: Path) -> bool:
-    proc = _git(root, "rev-parse", "--is-inside-work-tree")
-    return proc.returncode == 0 and proc.stdout.strip() == "true"
+    proc = git(root, "rev-parse", "--is-inside-work-tree")
+    return proc.returncode == 0 and proc.stdout.strip() == b"true"
 
 
 def _walk(root: Path, spec: pathspec.GitIgnoreSpec) -> list[str]:
@@ -36,21 +52,42 @@ def _walk(root: Path, spec: pathspec.GitIgnoreSpec) -> list[str]:
 
 def repo_prefix(root: Path) -> str:
     """root relative to its git work tree's top ("" at the top, "sub/dir/" below it, "" outside git)."""
-    proc = _git(root, "rev-parse", "--show-prefix")
-    return proc.stdout.strip() if proc.returncode == 0 else ""
+    proc = git(root, "rev-parse", "--show-prefix")
+    return os.fsdecode(proc.stdout.strip()) if proc.returncode == 0 else ""
+
+
+def _git_files(root: Path) -> set[str]:
+    listed = git(root, "ls-files", "-z", "--cached", "--others", "--exclude-standard")
+    deleted = git(root, "ls-files", "-z", "--deleted")
+    for proc in (listed, deleted):
+        if proc.returncode != 0:
+            last = proc.stderr.decode("utf-8", "replace").strip().splitlines()[-1:]
+            raise InputError(f"{root}: git ls-files failed: {last}")
+    # A tracked file removed from the working tree (not yet `git rm`-ed) has nothing left to read.
+    return set(names(listed.stdout)) - set(names(deleted.stdout))
+
+
+def readable_kind(path: Path) -> bool | None:
+    """True for a regular file, False for what a scan skips by design (a symlink: its target is scanned where it
+    is tracked; a directory: a submodule), None for anything else (missing, a FIFO): the readers report those
+    as errors, so a listed file is never dropped silently."""
+    try:
+        mode = path.lstat().st_mode
+    except OSError:
+        return None
+    if stat.S_ISREG(mode):
+        return True
+    if stat.S_ISLNK(mode) or stat.S_ISDIR(mode):
+        return False
+    return None
 
 
 def list_files(root: Path, exclude: Sequence[str]) -> list[str]:
-    """Tracked and untracked-but-not-ignored files under root (POSIX, relative), sorted."""
+    """Tracked and untracked-but-not-ignored files under root (POSIX, relative), sorted. A listed path that is
+    not a readable file stays in the list, for the readers to report as an error."""
     spec = pathspec.GitIgnoreSpec.from_lines(exclude)
-    if is_git_tree(root):
-        proc = _git(root, "ls-files", "-z", "--cached", "--others", "--exclude-standard")
-        if proc.returncode != 0:
-            raise InputError(f"{root}: git ls-files failed: {proc.stderr.strip().splitlines()[-1:]}")
-        names = {n for n in proc.stdout.split("\0") if n}
-    else:
-        names = set(_walk(root, spec))
-    return sorted(n for n in names if not spec.match_file(n) and (root / n).is_file() and not (root / n).is_symlink())
+    found = _git_files(root) if is_git_tree(root) else set(_walk(root, spec))
+    return sorted(n for n in found if not spec.match_file(n) and readable_kind(root / n) is not False)
 
 
 def matcher(patterns: Iterable[str]) -> pathspec.GitIgnoreSpec:

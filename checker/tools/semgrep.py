@@ -1,24 +1,44 @@
-"""Run our local semgrep rule pack once, offline, and parse its JSON into Hits."""
+"""Run our local semgrep rule pack offline over explicit files, and parse its JSON into Hits.
+
+semgrep runs isolated from the scanned repository: its working directory and HOME are empty temp dirs, its
+environment is built from scratch, it gets absolute file targets (so no .semgrepignore, .gitignore or
+.semgrep/ of the repository applies) and `--disable-nosem` (a `# nosemgrep` comment is the PR's own word).
+"""
 
 from __future__ import annotations
 
 import hashlib
+import json
+import logging
 import os
 import re
 import subprocess
 import tempfile
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from importlib import resources
 from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict, ValidationError
 
 from checker.errors import ToolError
-from checker.tools import Hit, executable
+from checker.targets import readable_kind
+from checker.tools import Hit, executable, isolated_env, launcher
+
+log = logging.getLogger(__name__)
 
 # NOTE: without these semgrep phones home and, offline, hangs ~98 s per call (shared/reference/static-checks.md).
 OFFLINE_FLAGS = ("--metrics=off", "--disable-version-check", "--no-rewrite-rule-ids")
 OFFLINE_ENV = {"SEMGREP_ENABLE_VERSION_CHECK": "0", "SEMGREP_SEND_METRICS": "off"}
+# Every file we name is read whatever its size or first bytes, and no comment in it can hide a match.
+TARGET_FLAGS = ("--max-target-bytes=0", "--no-exclude-binary-files", "--disable-nosem")
+# semgrep's error types that leave a file's results trustworthy: tree-sitter recovered from a syntax error and
+# the rules ran over the rest of the file (common in real repositories, so it stays a log line). Every other
+# error (Timeout, Out of memory, Syntax error, Lexical error, Fatal error, Too many matches, ...) means a file
+# was not fully checked: the run is an error.
+TOLERATED_ERRORS = frozenset({"PartialParsing"})
+# Bytes of argv per semgrep process (paths + their pointers): half of ARG_MAX, which argv shares with the (small,
+# isolated) environment and our other flags.
+ARGV_BUDGET = max(64 * 1024, os.sysconf("SC_ARG_MAX") // 2)
 
 
 class _Pos(BaseModel):
@@ -45,7 +65,8 @@ class _Error(BaseModel):
     model_config = ConfigDict(extra="ignore")
     level: str = "error"
     type: str | list[object] = ""
-    message: str = ""
+    rule_id: str | None = None
+    path: str | None = None
 
 
 class _Output(BaseModel):
@@ -70,19 +91,21 @@ def anchor_for(check_id: str) -> re.Pattern[bytes]:
 
 def prefiltered(root: Path, files: Sequence[str], check_ids: Sequence[str]) -> list[str]:
     """The files in which at least one selected rule could match (by path or content: Next.js routes
-    are webhooks by their folder name)."""
+    are webhooks by their folder name). A file that cannot be read is an error, never a file skipped."""
     anchors = {anchor_for(c).pattern for c in check_ids}
     union = re.compile(b"|".join(b"(?:" + a + b")" for a in sorted(anchors)), re.IGNORECASE)
     keep = []
     for name in files:
-        if union.search(name.encode()):
+        path = root / name
+        if readable_kind(path) is not True:
+            raise ToolError(f"{name}: listed for scanning but not a readable file")
+        if union.search(os.fsencode(name)):
             keep.append(name)
             continue
         try:
-            data = (root / name).read_bytes()
-        except OSError:
-            keep.append(name)  # let semgrep report what it makes of it
-            continue
+            data = path.read_bytes()
+        except OSError as exc:
+            raise ToolError(f"{name}: cannot be read: {exc.strerror}") from None
         if union.search(data):
             keep.append(name)
     return keep
@@ -97,8 +120,8 @@ def rule_file(check_id: str) -> Path:
 
 
 def command(rule_files: Sequence[Path], output: Path, jobs: int | None = None) -> list[str]:
-    cmd = [executable("semgrep"), "scan", *OFFLINE_FLAGS, "--json", "--output", str(output), "--quiet",
-           "--timeout", "30"]
+    cmd = [*launcher(executable("semgrep")), "scan", *OFFLINE_FLAGS, *TARGET_FLAGS, "--json", "--output",
+           str(output), "--quiet", "--timeout", "30"]
     if jobs:
         cmd += ["--jobs", str(jobs)]
     for path in rule_files:
@@ -107,49 +130,95 @@ def command(rule_files: Sequence[Path], output: Path, jobs: int | None = None) -
 
 
 def offline_env(workdir: Path) -> dict[str, str]:
-    return {
-        **os.environ, **OFFLINE_ENV,
+    """semgrep's whole environment: isolated (HOME = workdir) plus its offline switches and private files."""
+    return isolated_env(workdir, {
+        **OFFLINE_ENV, "NO_COLOR": "1",
         "SEMGREP_SETTINGS_FILE": str(workdir / "settings.yml"),
         "SEMGREP_LOG_FILE": str(workdir / "semgrep.log"),
         "SEMGREP_VERSION_CACHE_PATH": str(workdir / "version"),
-    }
+    })
 
 
-def parse_output(text: str) -> list[Hit]:
-    """Hits keyed by the rule's metadata.check_id; the matched code is hashed, never kept."""
+def _error_kind(err: _Error) -> str:
+    return err.type if isinstance(err.type, str) else str(err.type[0]) if err.type else "unknown"
+
+
+def _relative(path: str, prefix: str) -> str:
+    if not path.startswith(prefix):
+        raise ToolError("semgrep reported a path outside the files it was given")
+    return path[len(prefix):]
+
+
+def parse_output(raw: bytes, prefix: str = "") -> list[Hit]:
+    """Hits keyed by the rule's metadata.check_id, paths made relative by dropping `prefix`; the matched code is
+    hashed, never kept. An error on any file raises ToolError naming the file (semgrep's message may quote the
+    file's code, so it is never shown)."""
     try:
-        data = _Output.model_validate_json(text)
-    except ValidationError:
+        data = _Output.model_validate(json.loads(raw.decode("utf-8", "surrogateescape")))
+    except (ValueError, ValidationError):
         raise ToolError("semgrep wrote output that is not its JSON format") from None
-    fatal = [e for e in data.errors if e.level == "error" and "Syntax" not in str(e.type)
-             and "PartialParsing" not in str(e.type)]
+    fatal = [e for e in data.errors if _error_kind(e) not in TOLERATED_ERRORS]
+    for err in data.errors:
+        if _error_kind(err) in TOLERATED_ERRORS and err.path:
+            log.warning("semgrep: %s: partly parsed (%s); the rules ran over the rest of the file",
+                        _relative(err.path, prefix), _error_kind(err))
     if fatal:
-        raise ToolError(f"semgrep reported an error: {fatal[0].type}")
+        first = fatal[0]
+        where = f"{_relative(first.path, prefix)}: " if first.path else ""
+        rule = f" (rule {first.rule_id})" if first.rule_id else ""
+        more = f"; {len(fatal) - 1} more error(s)" if len(fatal) > 1 else ""
+        raise ToolError(f"{where}semgrep could not check this file: {_error_kind(first)}{rule}{more}")
     hits = []
     for res in data.results:
         check_id = str(res.extra.metadata.get("check_id") or res.check_id)
         code = " ".join(res.extra.lines.split())
-        evidence = hashlib.sha256(f"{res.check_id}\x1f{code}".encode()).hexdigest()
-        hits.append(Hit(check_id, res.path, res.start.line, res.end.line, evidence, res.extra.message.strip()))
+        evidence = hashlib.sha256(f"{res.check_id}\x1f{code}".encode(errors="surrogateescape")).hexdigest()
+        hits.append(Hit(check_id, _relative(res.path, prefix), res.start.line, res.end.line, evidence,
+                        res.extra.message.strip()))
     return hits
 
 
+def batches(targets: Sequence[str], budget: int = ARGV_BUDGET) -> Iterator[list[str]]:
+    """`targets` in runs whose argv stays under `budget` bytes (100k paths do not fit one exec)."""
+    batch: list[str] = []
+    used = 0
+    for target in targets:
+        cost = len(os.fsencode(target)) + 1 + 8  # the string, its NUL, its argv pointer
+        if batch and used + cost > budget:
+            yield batch
+            batch, used = [], 0
+        batch.append(target)
+        used += cost
+    if batch:
+        yield batch
+
+
+def _run_once(cmd: list[str], workdir: Path, out: Path, prefix: str) -> list[Hit]:
+    try:
+        proc = subprocess.run(cmd, cwd=workdir, env=offline_env(workdir), capture_output=True, check=False,
+                              stdin=subprocess.DEVNULL)
+    except OSError as exc:
+        raise ToolError(f"cannot start semgrep: {exc.strerror}") from None
+    if proc.returncode not in (0, 1) or not out.is_file():
+        raise ToolError(f"semgrep exited with code {proc.returncode}")
+    return parse_output(out.read_bytes(), prefix)
+
+
 def run(root: Path, files: Sequence[str], check_ids: Sequence[str], jobs: int | None = None,
-        prefilter: bool = True) -> list[Hit]:
-    """One semgrep process for every selected rule; a crash or exit >= 2 raises ToolError."""
+        prefilter: bool = True, budget: int = ARGV_BUDGET) -> list[Hit]:
+    """Every selected rule over `files` (relative to root), in as few semgrep processes as argv allows; a crash,
+    exit >= 2, unreadable output or an error on any file raises ToolError."""
     if prefilter:
         files = prefiltered(root, files, check_ids)
     if not files or not check_ids:
         return []
+    prefix = os.path.join(os.path.abspath(root), "")
+    rules = [rule_file(c) for c in check_ids]
+    hits: list[Hit] = []
     with tempfile.TemporaryDirectory(prefix="ideogram-prod-semgrep-") as tmp:
         workdir = Path(tmp)
         out = workdir / "out.json"
-        cmd = [*command([rule_file(c) for c in check_ids], out, jobs), "--", *files]
-        try:
-            proc = subprocess.run(cmd, cwd=root, env=offline_env(workdir), capture_output=True, text=True,
-                                  check=False, stdin=subprocess.DEVNULL)
-        except OSError as exc:
-            raise ToolError(f"cannot start semgrep: {exc.strerror}") from None
-        if proc.returncode not in (0, 1) or not out.is_file():
-            raise ToolError(f"semgrep exited with code {proc.returncode}")
-        return parse_output(out.read_text(encoding="utf-8"))
+        for batch in batches([prefix + name for name in files], budget):
+            out.unlink(missing_ok=True)
+            hits += _run_once([*command(rules, out, jobs), "--", *batch], workdir, out, prefix)
+    return hits
