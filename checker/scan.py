@@ -195,8 +195,10 @@ def results_for(
             continue
         reason = run.notes.get(spec.id, f"{run.files} file(s) scanned")
         listed = tuple(sorted(suppressed[spec.id], key=Suppression.sort_key))
-        if listed:
-            reason += f"; {len(listed)} suppressed (listed)"
+        for kind in SuppressionKind:
+            count = sum(1 for s in listed if s.kind is kind)
+            if count:
+                reason += f"; {count} suppressed {'inline' if kind is SuppressionKind.INLINE else 'by ' + kind}"
         status = Status.FAILED if findings else Status.PASSED
         results.append(CheckResult(spec.id, status, reason, findings, listed))
     return sorted_results(results)
