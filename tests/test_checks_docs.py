@@ -153,7 +153,7 @@ def test_paths_config_and_test_dirs(make_repo: Callable[..., Path], tmp_path: Pa
 
 
 def test_absence_can_be_suppressed_on_line_one(make_repo: Callable[..., Path], tmp_path: Path) -> None:
-    root = make_repo({"README.md": "<!-- ideogram-prod: ignore[docs-escalation] -->\n# App\n"})
+    root = make_repo({"README.md": "<!-- ideogram-prod: ignore[docs-escalation] -- paging lives in the wiki -->\n# App\n"})
     result, report = scan(root, tmp_path, ("docs-escalation",))
     assert result.returncode == 0
     assert "1 suppressed inline" in report["results"][0]["reason"]

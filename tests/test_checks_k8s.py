@@ -174,7 +174,7 @@ def test_bad_kubernetes_version_in_config_is_exit_2(cli, make_repo):
 def test_cpu_limit_can_be_waived_and_inline_suppression_works(cli, make_repo, tmp_path):
     deploy = DEPLOY.format(name="ideogram-api", image="img:1") + (
         "          resources:\n            requests: {cpu: 100m, memory: 128Mi}\n            limits: {memory: 128Mi}\n"
-        "          env:\n            # ideogram-prod: ignore[k8s-key-literal]\n"
+        "          env:\n            # ideogram-prod: ignore[k8s-key-literal] -- a dev-only key\n"
         "            - {name: IDEOGRAM_API_KEY, value: dev-only-key}\n")
     root = make_repo({"k8s/d.yaml": deploy})
     out = tmp_path / "r.json"

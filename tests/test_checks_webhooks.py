@@ -60,7 +60,7 @@ def test_test_files_count_only_with_scan_tests(cli, tmp_path):
 
 
 def test_inline_suppression_and_no_userinfo_in_messages(cli, make_repo, tmp_path):
-    suppressed = 'CALLBACK_URL = "http://cb.example.com"  # ideogram-prod: ignore[webhook-insecure-url]\n'
+    suppressed = 'CALLBACK_URL = "http://cb.example.com"  # ideogram-prod: ignore[webhook-insecure-url] -- a test double\n'
     root = make_repo({"a.env": "WEBHOOK_URL=http://bot:s3cr3tpass@hooks.example.com/x\n", "b.py": suppressed})
     code, doc = run(cli, root, tmp_path)
     assert code == 1

@@ -56,7 +56,7 @@ def test_allowlist_pragma_and_inline_suppression(cli, make_repo, tmp_path):
     assert cli("check", str(root), "--select", SECRETS, "--json", str(out)).returncode == 1
     assert findings(out) == [("secret-ideogram-key", "a.py", 1), ("secret-ideogram-key", "c.py", 2),
                              ("secret-ideogram-key", "d.py", 2)]
-    assert "1 suppressed (listed)" in results(out)["secret-ideogram-key"][1]
+    assert "1 suppressed inline" in results(out)["secret-ideogram-key"][1]
     doc = json.loads(out.read_text())
     assert [(s["check_id"], s["kind"], s["location"]["path"], s["justification"]) for s in doc["suppressions"]] \
         == [("secret-ideogram-key", "inline", "b.py", "a fixture")]
