@@ -89,7 +89,7 @@ def test_breaching_canary_fails_analysis_and_rolls_back(web: Namespace, metrics:
     state = record(web)
     assert state is not None and state.history[-1].action == "analyze"
     assert any(g.gate == case and g.verdict == "fail" for g in state.history[-1].gates)
-    r = ro(web, cwd, "rollback")
+    r = ro(web, cwd, "rollback", "--active")
     assert r.returncode == 0, r.stderr
     stable_only(web)
 
@@ -109,7 +109,7 @@ def test_sigterm_mid_analysis_then_rollback(web: Namespace, metrics: PrometheusS
     assert proc.returncode == 130, err
     assert "interrupted" in err
     assert serving_images(web, {"app": "web", "track": "canary"}) == [IMG_NEW]
-    r = ro(web, cwd, "rollback")
+    r = ro(web, cwd, "rollback", "--active")
     assert r.returncode == 0, r.stderr
     stable_only(web)
 

@@ -41,11 +41,11 @@ def test_real_hpa_scales_the_promoted_deployment_and_a_second_rollout_keeps_its_
 
     # A second rollout starts from what the HPA made (7), and rolling back leaves it there.
     img3 = "ghcr.io/acme/ideogram-integration:1.2"
-    r = rollout(kns, tmp_path, "start", "--image", img3, "--force")
+    r = rollout(kns, tmp_path, "start", "--image", img3)
     assert r.returncode == 0, r.stderr
     state = record(kns)
     assert state is not None and state.stable_replicas == 7
-    r = rollout(kns, tmp_path, "rollback")
+    r = rollout(kns, tmp_path, "rollback", "--active")
     assert r.returncode == 0, r.stderr
     stable_only(kns, IMG_NEW, replicas=7)
     kns.wait_available("web")

@@ -42,14 +42,14 @@ def test_rollback_after_promotion_matches_kubectl_undo(real_cluster: ControlPlan
     require_real_kubectl()
     ours, theirs = seeded(real_cluster, "undo-ours"), seeded(real_cluster, "undo-theirs")
     base = ("--kubeconfig", str(ours.kubeconfig), "-d", "web", "-n", ours.name)
-    assert run_cli("rollout", "start", "--image", V2, *base, cwd=tmp_path).returncode == 0
+    assert run_cli("rollout", "start", "--image", V2, "--id", "r1", *base, cwd=tmp_path).returncode == 0
     assert run_cli("rollout", "promote", "--weight", "100", *base, cwd=tmp_path).returncode == 0
     theirs.set_image("web", V2)  # what our promotion sends: `kubectl set image`'s patch
     for ns in (ours, theirs):
         ns.settle("web")
     assert snapshot(ours)["rs"] == snapshot(theirs)["rs"]
 
-    r = run_cli("rollout", "rollback", *base, cwd=tmp_path)
+    r = run_cli("rollout", "rollback", "--id", "r1", *base, cwd=tmp_path)
     assert r.returncode == 0, r.stderr
     k = theirs.kubectl("rollout", "undo", "deployment/web")
     assert k.returncode == 0 and k.stdout.strip() == "deployment.apps/web rolled back"
