@@ -49,10 +49,10 @@ for pkg in k8s.io/component-base/version k8s.io/client-go/pkg/version; do
 done
 start=$(date +%s)
 mkdir -p "$dir"
-rm -rf "$dir/bin.tmp"
+rm -rf "${dir:?}/bin.tmp"
 # nice: the machine is shared; -trimpath and -buildvcs=false: the binaries depend on the pins, not on this checkout.
 nice -n 10 go build -trimpath -buildvcs=false -ldflags "$ldflags" -o "$dir/bin.tmp/" "${packages[@]}"
-rm -rf "$dir/bin"
+rm -rf "${dir:?}/bin"
 mv "$dir/bin.tmp" "$dir/bin"
 took=$(( $(date +%s) - start ))
 date -u +%Y-%m-%dT%H:%M:%SZ > "$dir/complete"
