@@ -20,6 +20,9 @@ RULESET_NAME = "ideogram-prod"
 API_VERSION = "2022-11-28"
 TIMEOUT_S = 30.0
 MAX_WAIT_TIMER = 43_200  # minutes; GitHub's limit (30 days)
+# The GitHub Actions app: a required check names it, or any app (or token) could post a green status of that name.
+# https://docs.github.com/rest/repos/rules#create-a-repository-ruleset (required_status_checks.integration_id)
+GITHUB_ACTIONS_APP_ID = 15368
 _REPO = re.compile(r"^[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})/[A-Za-z0-9._-]{1,100}$")
 _LOGIN = re.compile(r"^[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})$")
 _TEAM = re.compile(r"^team:([A-Za-z0-9][A-Za-z0-9-]{0,38})/([A-Za-z0-9._-]{1,100})$")
@@ -67,7 +70,8 @@ class Plan:
 
     def describe_ruleset(self) -> str:
         names = ", ".join(f'"{c}"' for c in self.checks)
-        return f"ruleset {RULESET_NAME} on {self.branch}: required status check(s) {names}"
+        return (f"ruleset {RULESET_NAME} on {self.branch}: required status check(s) {names}, "
+                f"from GitHub Actions only (app {GITHUB_ACTIONS_APP_ID})")
 
 
 def parse_reviewers(raw: str | None) -> tuple[Reviewer, ...]:
@@ -195,7 +199,8 @@ def _apply_ruleset(gh: GitHub, plan: Plan) -> str:
         "conditions": {"ref_name": {"include": [f"refs/heads/{plan.branch}"], "exclude": []}},
         "rules": [{"type": "required_status_checks", "parameters": {
             "strict_required_status_checks_policy": False,
-            "required_status_checks": [{"context": c} for c in plan.checks]}}],
+            "required_status_checks": [{"context": c, "integration_id": GITHUB_ACTIONS_APP_ID}
+                                       for c in plan.checks]}}],
     }
     _, existing = gh.request("GET", f"{base}?per_page=100&includes_parents=false")
     for rs in existing or []:

@@ -63,6 +63,10 @@ class FakeGitHub:
                 assert isinstance(body, dict)
                 items.append({"id": len(items) + 1, **body})
                 return self.json(200, items[-1])
+        if path.startswith("/repos/acme/shop/rulesets") and request.method in ("POST", "PUT"):
+            problem = self.ruleset_problem(body)
+            if problem:
+                return self.json(422, {"message": f"Invalid request: {problem}"})
         if path == "/repos/acme/shop/rulesets":
             if request.method == "GET":
                 return self.json(200, [{"id": r["id"], "name": r["name"]} for r in self.rulesets])
@@ -78,6 +82,17 @@ class FakeGitHub:
                         self.rulesets[i] = {"id": r["id"], **body}
                         return self.json(200, self.rulesets[i])
         return self.json(404, {"message": "Not Found"})
+
+    @staticmethod
+    def ruleset_problem(body: Any) -> str:
+        """GitHub's schema for required_status_checks: context a string, integration_id an integer if given."""
+        for rule in body.get("rules", []) if isinstance(body, dict) else []:
+            for check in rule.get("parameters", {}).get("required_status_checks", []):
+                if not isinstance(check.get("context"), str) or set(check) - {"context", "integration_id"}:
+                    return "required_status_checks items are {context, integration_id}"
+                if "integration_id" in check and not isinstance(check["integration_id"], int):
+                    return "integration_id must be an integer"
+        return ""
 
     @staticmethod
     def json(status: int, data: Any) -> Response:
@@ -108,7 +123,7 @@ def test_dry_run_prints_the_plan_and_calls_nothing(github: FakeGitHub, httpserve
     for env in ("production-gates", "production-canary", "production-approval", "production-rollback"):
         assert f"environment {env} " in out
     assert "environment production (approval before 100%): reviewers: alice, team acme/sre" in out
-    assert 'required status check(s) "ideogram-prod check"' in out
+    assert 'required status check(s) "ideogram-prod check", from GitHub Actions only (app 15368)' in out
     assert github.log == []
     assert TOKEN not in out + err
 
@@ -139,7 +154,9 @@ def test_apply_creates_environments_policies_and_ruleset(github: FakeGitHub, htt
     assert ruleset["conditions"]["ref_name"]["include"] == ["refs/heads/main"]
     (rule,) = ruleset["rules"]
     assert rule["type"] == "required_status_checks"
-    assert rule["parameters"]["required_status_checks"] == [{"context": "ideogram-prod check"}]
+    # Pinned to the GitHub Actions app: a status of the same name from any other app or token does not count.
+    assert rule["parameters"]["required_status_checks"] == [{"context": "ideogram-prod check",
+                                                              "integration_id": 15368}]
     assert "created environment production-rollback" in out and "created ruleset ideogram-prod" in out
     assert TOKEN not in out + err
 
@@ -160,7 +177,8 @@ def test_apply_twice_changes_nothing_twice(github: FakeGitHub, httpserver: HTTPS
     assert not [call for call in second if call[0] == "POST"]
     assert len(github.rulesets) == 1 and all(len(p) == 1 for p in github.policies.values())
     checks = github.rulesets[0]["rules"][0]["parameters"]["required_status_checks"]
-    assert checks == [{"context": "ideogram-prod check"}, {"context": "ci-ok"}]
+    assert checks == [{"context": "ideogram-prod check", "integration_id": 15368},
+                      {"context": "ci-ok", "integration_id": 15368}]
     assert "updated environment production-gates" in out and "updated ruleset" in out
 
 
