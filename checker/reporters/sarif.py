@@ -62,7 +62,7 @@ def render(report: Report) -> str:
         spec = BY_ID.get(s.check_id)
         result = _result(s.check_id, spec.severity if spec else Severity.WARNING, spec.title if spec else s.check_id,
                          s.location, s.fingerprint, report.path_prefix, index)
-        result["suppressions"] = [{"kind": _SUPPRESSION_KIND[s.kind], "status": "accepted",
+        result["suppressions"] = [{"kind": _SUPPRESSION_KIND.get(s.kind, "external"), "status": "accepted",
                                    "justification": f"{s.kind}: {s.justification}"}]
         results.append(result)
     errors = [r for r in report.results if r.status is Status.ERROR]
