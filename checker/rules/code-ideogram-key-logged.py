@@ -114,7 +114,7 @@ def ok_hash():
 
 
 def mask_secret(value):
-    return value[:2] + "***"
+    return "*" * 8 + value[-4:]
 
 
 def ok_masked():
@@ -165,3 +165,35 @@ def ok_other_secret():
     openai_key = os.environ["OPENAI_API_KEY"]
     # ok: code-ideogram-key-logged-py
     print(openai_key[:3])
+
+
+def mask_key(key: str) -> str:
+    return f"{key[:4]}...{key[-4:]}"
+
+
+def startup_masked_prefix(cfg):
+    # first-4 + last-4 still prints a prefix of the key
+    # ruleid: code-ideogram-key-logged-py
+    logger.info("Ideogram key %s", mask_key(cfg.ideogram_api_key))
+
+
+def generate_image(prompt: str, api_key: str) -> dict:
+    resp = requests.post(IDEOGRAM_URL, headers={"Api-Key": api_key}, json={"prompt": prompt}, timeout=60)
+    resp.raise_for_status()
+    return resp.json()
+
+
+def ok_local_function_result(prompt):
+    result = generate_image(prompt, os.environ["IDEOGRAM_API_KEY"])
+    # ok: code-ideogram-key-logged-py
+    logger.info("ideogram returned %d image(s), seed %s", len(result["data"]), result["data"][0]["seed"])
+
+
+def build_headers(api_key: str) -> dict:
+    return {"Api-Key": api_key, "Accept": "application/json"}
+
+
+def local_helper_without_http():
+    headers = build_headers(os.environ["IDEOGRAM_API_KEY"])
+    # ruleid: code-ideogram-key-logged-py
+    logger.debug("headers %s", headers)

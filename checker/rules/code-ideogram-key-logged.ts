@@ -96,7 +96,7 @@ export function okHash(): void {
 }
 
 function maskKey(k: string): string {
-  return `${k.slice(0, 2)}***`;
+  return `****${k.slice(-4)}`;
 }
 
 export function okMasked(): void {
@@ -132,4 +132,44 @@ export function okOtherEnv(): void {
 export function okOtherSecret(): void {
   // ok: code-ideogram-key-logged-js
   console.log(process.env.OPENAI_API_KEY?.slice(0, 3));
+}
+
+function maskPrefix(k: string): string {
+  return `${k.slice(0, 4)}...${k.slice(-4)}`;
+}
+
+export function maskedPrefix(): void {
+  // first-4 + last-4 still prints a prefix of the key
+  // ruleid: code-ideogram-key-logged-js
+  console.info("ideogram key", maskPrefix(process.env.IDEOGRAM_API_KEY!));
+}
+
+interface GenerateResponse { created: string; data: { url: string; seed: number }[] }
+
+export async function okGenericResponse(prompt: string) {
+  const client = axios.create({ baseURL: "https://api.ideogram.ai", headers: { "Api-Key": env.IDEOGRAM_API_KEY }, timeout: 60_000 });
+  const r = await client.post<GenerateResponse>("/v1/ideogram-v3/generate", { prompt });
+  // ok: code-ideogram-key-logged-js
+  logger.info({ created: r.data.created }, "generated");
+}
+
+declare const router: { post(path: string, h: (req: any, res: any) => unknown): void };
+
+router.post("/api/generate", async (req, res) => {
+  const key = process.env.IDEOGRAM_API_KEY;
+  // a route registration does not clear what its handler logs
+  // ruleid: code-ideogram-key-logged-js
+  console.log("generate with key", key);
+  res.json({ ok: true });
+});
+
+async function callIdeogram(prompt: string, apiKey: string) {
+  const res = await fetch(IDEOGRAM_URL, { method: "POST", headers: { "Api-Key": apiKey }, body: JSON.stringify({ prompt }) });
+  return res.json();
+}
+
+export async function okLocalCallResult(prompt: string) {
+  const result = await callIdeogram(prompt, process.env.IDEOGRAM_API_KEY!);
+  // ok: code-ideogram-key-logged-js
+  console.log("seed", result.data[0].seed);
 }
