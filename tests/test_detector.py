@@ -33,6 +33,18 @@ def found(line: str, previous: str = "") -> list[str]:
         (f"    value: {KEY}", '  - {"name": "IDEOGRAM_KEY",'),
         (f'settings.IDEOGRAM_API_KEY = "{KEY}"', ""),
         (f'"source": ["ideogram_key = \\"{KEY}\\"\\n"]', ""),  # a notebook code cell (JSON)
+        # Everyday forms detect-secrets' is_indirect_reference filter drops (the engine runs us outside it):
+        (f'client = IdeogramClient(api_key="{KEY}")', ""),
+        (f'r = requests.post(URL, headers={{"Api-Key": "{KEY}"}}, json=body, timeout=30)', ""),
+        (f'key = os.getenv("IDEOGRAM_API_KEY", "{KEY}")', ""),
+        (f"key = os.environ.get('IDEOGRAM_API_KEY', '{KEY}')", ""),
+        (f'key = os.environ.get("IDEOGRAM_API_KEY") or "{KEY}"', ""),
+        (f'const key = process.env.IDEOGRAM_API_KEY ?? "{KEY}";', ""),
+        (f"const key = process.env.IDEOGRAM_API_KEY || '{KEY}';", ""),
+        (f'const client = new Ideogram({{ apiKey: "{KEY}" }});', ""),
+        (f'client = Ideogram(apiKey="{KEY}", timeout=30)', ""),
+        (f'  apiKey: "{KEY}",', "const client = new Ideogram({"),
+        (f'curl -H "Api-Key: ${{IDEOGRAM_API_KEY:-{KEY}}}" https://api.ideogram.ai', ""),
     ],
 )
 def test_detects_keys_by_context(line, previous):
@@ -54,6 +66,14 @@ def test_detects_keys_by_context(line, previous):
         (f'    value: "{KEY}"', "  - name: OPENAI_API_KEY"),
         ('ideogram_model = "V_3_TURBO_ABCDEFGHIJKLMNOPQRST"', ""),
         ("key = settings.ideogram.api_key_for_production", ""),
+        ('client = IdeogramClient(api_key=os.environ["IDEOGRAM_API_KEY"])', ""),
+        ('key = os.getenv("IDEOGRAM_API_KEY", "your-ideogram-api-key-here")', ""),
+        ('const key = process.env.IDEOGRAM_API_KEY ?? "";', ""),
+        ("const client = new Ideogram({ apiKey: process.env.IDEOGRAM_API_KEY });", ""),
+        (f'const openai = new OpenAI({{ apiKey: "{KEY}" }});', ""),
+        (f'  apiKey: "{KEY}",', "const client = new OpenAI({"),
+        (f'const key = process.env.OPENAI_API_KEY ?? "{KEY}";', ""),
+        ('const client = new Ideogram({ apiKey: "<YOUR_IDEOGRAM_API_KEY_HERE_0123>" });', ""),
     ],
 )
 def test_ignores_references_placeholders_and_other_names(line, previous):
@@ -67,3 +87,27 @@ def test_ignores_references_placeholders_and_other_names(line, previous):
 )
 def test_looks_like_key(value, expected):
     assert looks_like_key(value) is expected
+
+
+FORMS = {
+    "client.py": f'from ideogram import IdeogramClient\nclient = IdeogramClient(api_key="{KEY}")\n',
+    "call.py": f'import requests\nr = requests.post(URL, headers={{"Api-Key": "{KEY}"}}, json={{}}, timeout=30)\n',
+    "getenv.py": f'import os\nkey = os.getenv("IDEOGRAM_API_KEY", "{KEY}")\n',
+    "nullish.ts": f'export const key = process.env.IDEOGRAM_API_KEY ?? "{KEY}";\n',
+    "client.ts": f'const client = new Ideogram({{ apiKey: "{KEY}" }});\n',
+    "multiline.ts": f'const client = new Ideogram({{\n  apiKey: "{KEY}",\n}});\n',
+}
+
+
+def test_the_engine_finds_the_forms_detect_secrets_filters_drop(tmp_path):
+    """Through the real engine: detect-secrets' CLI (raw mode) misses most of these; the product finds every one."""
+    from checker.tools import secrets
+
+    for name, text in FORMS.items():
+        (tmp_path / name).write_text(text)
+    files = sorted(FORMS)
+    product = {h.path for h in secrets.scan(tmp_path, files).hits if h.check_id == "secret-ideogram-key"}
+    assert product == set(FORMS)
+    raw = {h.path for text in secrets.scan_outputs(tmp_path, files) for h in secrets.parse_output(text)
+           if h.check_id == "secret-ideogram-key"}
+    assert {"client.py", "call.py", "getenv.py"}.isdisjoint(raw)  # why the detector runs outside the filters

@@ -19,7 +19,15 @@ _HEADER = re.compile(r"""(?i)["'`]?\bapi[-_]key["'`]?\s*(?::|=>?|,)\s*""" + _VAL
 # A credential-like name that mentions ideogram bound to a literal: IDEOGRAM_API_KEY=..., ideogramToken: "...".
 _CRED_NAME = r"""[\w.\-]*(?:ideogram[\w.\-]*(?:key|token|secret|auth|cred|pass)|(?:key|token|secret|auth|cred|pass)""" \
     r"""[\w.\-]*ideogram)[\w.\-]*"""
-_NAMED = re.compile(r"""(?i)\b""" + _CRED_NAME + r"""["'`]?\s*(?::=|:|=>?|,)\s*(?:[rbuf]{0,2})""" + _VALUE)
+# The separator also covers a default after a lookup: `getenv("IDEOGRAM_API_KEY", "...")`,
+# `process.env.IDEOGRAM_API_KEY ?? "..."`, `environ.get("IDEOGRAM_API_KEY") or "..."`, `${IDEOGRAM_API_KEY:-...}`.
+_NAMED = re.compile(r"""(?i)\b""" + _CRED_NAME + r"""["'`]?\)?\s*(?::=|:-|:|=>?|,|\?\?|\|\||\bor\b)\s*(?:[rbuf]{0,2})"""
+                    + _VALUE)
+# A client built with a literal: `new Ideogram({ apiKey: "..." })`, `IdeogramClient(api_key="...")`.
+_CLIENT = re.compile(r"""(?i)\bideogram\w*\s*\(\s*\{?[^)]*?\bapi[-_]?key["'`]?\s*(?::|=>?)\s*""" + _VALUE)
+# ...and over two lines: `new Ideogram({` then `apiKey: "..."`.
+_CLIENT_OPEN = re.compile(r"""(?i)\bideogram\w*\s*\(\s*\{?\s*$""")
+_CLIENT_KEY = re.compile(r"""(?i)^\s*["'`]?api[-_]?key["'`]?\s*(?::|=>?)\s*""" + _VALUE)
 # Kubernetes / compose env lists: `- name: IDEOGRAM_API_KEY` on the line before `value: ...`.
 _ENV_NAME = re.compile(r"""(?i)\bname["']?\s*[:=]\s*["']?""" + _CRED_NAME)
 _ENV_VALUE = re.compile(r"""(?i)^\s*-?\s*["']?value["']?\s*[:=]\s*""" + _VALUE)
@@ -44,12 +52,13 @@ def looks_like_key(value: str) -> bool:
 
 
 class IdeogramKeyDetector(BasePlugin):
-    """Ideogram keys: an `Api-Key` header value, or a literal bound to a name containing `ideogram`."""
+    """Ideogram keys: an `Api-Key` header value, a literal bound to a name containing `ideogram` (or given as its
+    default), or a literal passed to an Ideogram client."""
 
     secret_type = "Ideogram API Key"
 
     def analyze_string(self, string: str) -> Generator[str, None, None]:
-        for pattern in (_HEADER, _NAMED):
+        for pattern in (_HEADER, _NAMED, _CLIENT):
             for match in pattern.finditer(string):
                 if looks_like_key(match.group(1)):
                     yield match.group(1)
@@ -59,7 +68,10 @@ class IdeogramKeyDetector(BasePlugin):
     ) -> set[PotentialSecret]:
         found = super().analyze_line(filename=filename, line=line, line_number=line_number, context=context)
         previous = context.previous_line if context is not None else ""
-        match = _ENV_VALUE.search(line)
-        if match and previous and _ENV_NAME.search(previous) and looks_like_key(match.group(1)):
-            found.add(PotentialSecret(self.secret_type, filename, match.group(1), line_number))
+        if not previous:
+            return found
+        for value, opener in ((_ENV_VALUE, _ENV_NAME), (_CLIENT_KEY, _CLIENT_OPEN)):
+            match = value.search(line)
+            if match and opener.search(previous) and looks_like_key(match.group(1)):
+                found.add(PotentialSecret(self.secret_type, filename, match.group(1), line_number))
         return found

@@ -284,8 +284,8 @@ class _Gate:
             elif kind is keyword.KeywordDetector and kind.analyze_line is keyword.KeywordDetector.analyze_line:
                 self.folded.append(_folded("|".join(keyword.DENYLIST)))
             elif kind.__name__ == "IdeogramKeyDetector" and kind.secret_type == IDEOGRAM_TYPE:
-                # NOTE: mirrors checker/detectors/ideogram_key.py: _HEADER needs api[-_]key, _NAMED needs
-                # ideogram, and the env-list value needs ideogram on the line before. Keep in step.
+                # NOTE: mirrors checker/detectors/ideogram_key.py: _HEADER needs api[-_]key; _NAMED and _CLIENT
+                # need ideogram; the env-list value and a client's apiKey need ideogram on the line before.
                 self.folded.append(_folded(r"api[-_]key|ideogram"))
             else:
                 self.always = True
