@@ -30,7 +30,7 @@ def _utf16_without_bom(data: bytes) -> str | None:
 
 
 def decoded(data: bytes) -> tuple[str, str]:
-    """(text, encoding): UTF-8, else a BOM's UTF-16/32, else BOM-less UTF-16, else latin-1, which maps every byte.
+    """(text, encoding): a BOM's UTF-8/16/32, else BOM-less UTF-16, else UTF-8, else latin-1 (maps every byte).
 
     The fallback never fails, so a stray `\\xff` or a latin-1 file is read instead of skipped.
     """
@@ -40,14 +40,14 @@ def decoded(data: bytes) -> tuple[str, str]:
                 return data.decode(encoding), encoding
             except UnicodeDecodeError:
                 break
+    # Before UTF-8: BOM-less UTF-16 of ASCII text is valid UTF-8 too, with a NUL in every other byte.
+    text = _utf16_without_bom(data) if b"\0" in data else None
+    if text is not None:
+        return text, "utf-16"
     try:
         return data.decode("utf-8"), "utf-8"
     except UnicodeDecodeError:
-        pass
-    text = _utf16_without_bom(data)
-    if text is not None:
-        return text, "utf-16"
-    return data.decode("latin-1"), "latin-1"
+        return data.decode("latin-1"), "latin-1"
 
 
 def is_binary(data: bytes, encoding: str) -> bool:
