@@ -13,15 +13,17 @@ from checker.diff import ChangedLines, changed_lines
 from checker.errors import ToolError
 from checker.findings import (
     CheckResult,
+    Files,
     Finding,
     Location,
     Severity,
     Status,
     Suppression,
     SuppressionKind,
+    judged,
     sorted_results,
 )
-from checker.redact import fingerprint
+from checker.redact import REDACTOR, fingerprint
 from checker.registry import CheckSpec, Engine
 from checker.suppress import Suppressions, load_baseline
 from checker.targets import is_git_tree, list_files, matcher
@@ -29,6 +31,12 @@ from checker.tools import Hit
 
 log = logging.getLogger(__name__)
 
+# Native runners that judge the repository as a whole (a missing runbook is on no changed line): with
+# --diff-base they are evaluated only when the PR changed a file they read, and then on every finding.
+REPO_WIDE = frozenset({"docs", "alerts", "k8s_manifests"})
+# Runners that run the pull request's own code: strictly after every scanner has finished reading the tree
+# (a test that rewrites the scanned files must not change what they saw); their result is never line-filtered.
+AFTER_SCANNERS = frozenset({"tests_pass"})
 CODE_SUFFIXES = (".py", ".pyi", ".js", ".jsx", ".mjs", ".cjs", ".ts", ".tsx", ".mts", ".cts", ".go", ".php")
 
 
@@ -45,12 +53,22 @@ class ScanRequest:
 
 @dataclass(frozen=True, slots=True)
 class EngineRun:
+    """One scanner run: its hits, or the error that kept it from looking, and how much it really read."""
+
     hits: tuple[Hit, ...] = ()
     error: str | None = None
-    files: int = 0
+    files: int = 0  # files read (a check of this run that read none is skipped, never passed)
     skipped: dict[str, str] = field(default_factory=dict)
     notes: dict[str, str] = field(default_factory=dict)
     quiet: tuple[tuple[Hit, str], ...] = ()  # hits the engine itself judged noise, with the reason (listed)
+    given: int = 0  # files the run was given
+    read_by: dict[str, int] = field(default_factory=dict)  # files read per check id, where it differs
+    read_paths: frozenset[str] = frozenset()  # what a native runner read (diff mode: did the PR touch it?)
+    not_applicable: frozenset[str] = frozenset()  # skipped ids that have nothing to judge in this repository
+    nothing: dict[str, str] = field(default_factory=dict)  # per id: why reading nothing is not a pass
+
+    def read(self, check_id: str) -> int:
+        return self.read_by.get(check_id, self.files)
 
 
 def is_dotenv(path: str) -> bool:
@@ -64,21 +82,69 @@ def code_files(files: Sequence[str], config: Config) -> list[str]:
     return [f for f in files if (f.endswith(CODE_SUFFIXES) or is_dotenv(f)) and not spec.match_file(f)]
 
 
+def _crashed(what: str, exc: Exception) -> EngineRun:
+    """The one crash policy: a check that raised is an `error` result (its type only: the text may quote input)."""
+    log.debug("%s crashed", what, exc_info=exc)
+    return EngineRun(error=f"{what} crashed ({type(exc).__name__}); rerun with -vv --debug for details")
+
+
 def _native_task(runner: str, req: ScanRequest, files: list[str], ids: list[str]) -> Callable[[], EngineRun]:
     def task() -> EngineRun:
         from checker.checks import NativeContext, run_native
 
+        ctx = NativeContext(req.root, tuple(files), req.config, tuple(ids))
         try:
-            outcome = run_native(runner, NativeContext(req.root, tuple(files), req.config, tuple(ids)))
+            outcome = run_native(runner, ctx)
         except ToolError as exc:
-            return EngineRun(error=str(exc))
-        return EngineRun(tuple(outcome.hits), files=len(files), skipped=dict(outcome.skipped),
-                         notes=dict(outcome.notes))
+            return EngineRun(error=str(exc), given=len(files), files=len(ctx.read))
+        except Exception as exc:  # noqa: BLE001 - a crash is an `error` result, never a missing one
+            return _crashed(f"the {runner} check", exc)
+        nothing = f"none of the {len(files)} file(s) is one this check reads"
+        return EngineRun(tuple(outcome.hits), files=len(ctx.read), skipped=dict(outcome.skipped),
+                         notes=dict(outcome.notes), given=len(files), read_by=dict(outcome.read),
+                         read_paths=frozenset(ctx.read), not_applicable=outcome.not_applicable,
+                         nothing={i: nothing for i in ids})
 
     return task
 
 
+def _nothing_for_rules(check_id: str, given: int, scope: str) -> str:
+    if not given:
+        return f"no source files {scope}"
+    if check_id in semgrep_prefilters():
+        return f"no webhook code {scope} (none of {given} source file(s) mentions a webhook, callback or signature)"
+    return f"no Ideogram code {scope} (none of {given} source file(s) mentions ideogram or an API key)"
+
+
+def semgrep_prefilters() -> frozenset[str]:
+    from checker.tools.semgrep import PREFILTERS
+
+    return frozenset(PREFILTERS)
+
+
+def rule_targets(root: Path, targets: list[str], ids: list[str]) -> tuple[list[str], dict[str, int]]:
+    """The files semgrep is given (at least one selected rule could match) and, per rule, how many of them its
+    own anchor matches: a rule that matches none read nothing (no Ideogram code), which is not a pass."""
+    from checker.tools import semgrep
+
+    kept = semgrep.prefiltered(root, targets, ids)
+    read = dict.fromkeys(ids, 0)
+    anchors = {cid: semgrep.anchor_for(cid) for cid in ids}
+    for name in kept:
+        try:
+            data = (root / name).read_bytes()
+        except OSError as exc:
+            raise ToolError(f"{name}: cannot read: {exc.strerror}") from None
+        bare = data.replace(b"\x00", b"") if b"\x00" in data else data  # UTF-16 text: its ASCII, NULs dropped
+        for cid, anchor in anchors.items():
+            if anchor.search(name.encode("utf-8", "surrogateescape")) or anchor.search(data) or anchor.search(bare):
+                read[cid] += 1
+    return kept, read
+
+
 def _engine_task(engine: Engine, req: ScanRequest, files: list[str], ids: list[str]) -> Callable[[], EngineRun]:
+    scope = "in this repository" if req.diff_base is None else "among the files this change touches"
+
     def task() -> EngineRun:
         try:
             if engine is Engine.SECRETS:
@@ -86,14 +152,20 @@ def _engine_task(engine: Engine, req: ScanRequest, files: list[str], ids: list[s
 
                 targets = [f for f in files if f != req.config.secrets.baseline]
                 outcome = secrets.scan(req.root, targets, req.jobs)
-                return EngineRun(outcome.hits, files=outcome.read,
-                                 quiet=tuple((s.hit, s.reason) for s in outcome.suppressed))
+                return EngineRun(outcome.hits, files=outcome.read, given=len(targets),
+                                 quiet=tuple((s.hit, s.reason) for s in outcome.suppressed),
+                                 nothing=dict.fromkeys(ids, f"no files to scan {scope}"))
             from checker.tools import semgrep
 
             targets = code_files(files, req.config)
-            return EngineRun(tuple(semgrep.run(req.root, targets, ids, req.jobs)), files=len(targets))
+            kept, read = rule_targets(req.root, targets, ids)
+            hits = semgrep.run(req.root, kept, ids, req.jobs, prefilter=False) if kept else []
+            return EngineRun(tuple(hits), files=len(kept), given=len(targets), read_by=read,
+                             nothing={cid: _nothing_for_rules(cid, len(targets), scope) for cid in ids})
         except ToolError as exc:
-            return EngineRun(error=str(exc))
+            return EngineRun(error=str(exc), given=len(files))
+        except Exception as exc:  # noqa: BLE001 - a crash is an `error` result, never a missing one
+            return _crashed(f"the {engine} scanner", exc)
 
     return task
 
@@ -121,9 +193,14 @@ def run_engines(
         else:
             chosen = secret_files if key == Engine.SECRETS and secret_files is not None else files
             tasks[key] = _engine_task(Engine(key), req, chosen, ids)
-    with ThreadPoolExecutor(max_workers=max(1, len(tasks))) as pool:
-        futures = {key: pool.submit(task) for key, task in tasks.items()}
-        return {key: future.result() for key, future in futures.items()}
+    later = {key: task for key, task in tasks.items() if key.removeprefix("native:") in AFTER_SCANNERS}
+    now = {key: task for key, task in tasks.items() if key not in later}
+    with ThreadPoolExecutor(max_workers=max(1, len(now))) as pool:
+        futures = {key: pool.submit(task) for key, task in now.items()}
+        runs = {key: future.result() for key, future in futures.items()}
+    # NOTE: only now, with every scanner finished (the pool joined), may the pull request's own code run.
+    runs.update({key: task() for key, task in later.items()})
+    return runs
 
 
 def _keep(hit: Hit, changed: ChangedLines | None) -> bool:
@@ -147,6 +224,7 @@ def results_for(
                 if req.config.check(spec.id).exclude}
     baseline_where = f"{req.config_ref}:" if req.config_ref else ""
     for key, run in runs.items():
+        whole = key.removeprefix("native:") in REPO_WIDE | AFTER_SCANNERS  # judged as a whole, never per line
         for hit, noise in run.quiet:
             if hit.check_id in suppressed and _keep(hit, changed):
                 suppressed[hit.check_id].append(Suppression(
@@ -155,7 +233,7 @@ def results_for(
         for hit in run.hits:
             spec = by_id.get(hit.check_id)
             gate = spec is not None and spec.engine is Engine.GATE
-            if spec is None or (not gate and not _keep(hit, changed)):
+            if spec is None or (not gate and not whole and not _keep(hit, changed)):
                 continue
             cfg = req.config.check(spec.id)
             location = Location(hit.path, hit.line, hit.end_line)
@@ -186,21 +264,28 @@ def results_for(
             results.append(CheckResult(spec.id, Status.SKIPPED, "disabled in configuration"))
             continue
         run = runs[run_key(spec)]
+        files = Files(run.given, run.read(spec.id))
         if run.error is not None:
-            results.append(CheckResult(spec.id, Status.ERROR, run.error))
+            results.append(CheckResult(spec.id, Status.ERROR, run.error, files=files))
+            continue
+        if changed is not None and spec.runner in REPO_WIDE and not run.read_paths & changed.keys():
+            results.append(CheckResult(
+                spec.id, Status.SKIPPED, f"not evaluated (diff mode): the change touches none of the "
+                f"{len(run.read_paths)} file(s) this check reads", files=files))
             continue
         findings = tuple(sorted(found[spec.id], key=Finding.sort_key))
-        if spec.id in run.skipped and not findings:
-            results.append(CheckResult(spec.id, Status.SKIPPED, run.skipped[spec.id]))
-            continue
-        reason = run.notes.get(spec.id, f"{run.files} file(s) scanned")
         listed = tuple(sorted(suppressed[spec.id], key=Suppression.sort_key))
+        if spec.id in run.skipped and not findings:
+            results.append(CheckResult(spec.id, Status.SKIPPED, run.skipped[spec.id], (), listed, files,
+                                       applicable=spec.id not in run.not_applicable))
+            continue
+        reason = run.notes.get(spec.id, f"{files.read} of {files.given} file(s) read")
         for kind in SuppressionKind:
             count = sum(1 for s in listed if s.kind is kind)
             if count:
                 reason += f"; {count} suppressed {'inline' if kind is SuppressionKind.INLINE else 'by ' + kind}"
-        status = Status.FAILED if findings else Status.PASSED
-        results.append(CheckResult(spec.id, status, reason, findings, listed))
+        nothing = run.nothing.get(spec.id, "nothing to read")
+        results.append(judged(spec.id, findings, files, reason, nothing, listed))
     return sorted_results(results)
 
 
@@ -215,6 +300,8 @@ def run_scan(req: ScanRequest) -> tuple[CheckResult, ...]:
     allowed: frozenset[tuple[str, str]] = frozenset()
     if any(spec.engine is Engine.SECRETS for spec in enabled):
         allowed = load_baseline(req.root, req.config.secrets.baseline, req.config_ref)
+    # A file (or folder) named after a key must not print the key: mask it wherever a path is shown.
+    REDACTOR.register_paths([*all_files, *secret_files])
     log.info("scanning %d file(s) under %s", len(files), req.root)
     runs = run_engines(req, files, [spec for spec in enabled if spec.engine is not Engine.GATE], all_files,
                        secret_files)
@@ -232,5 +319,5 @@ def gate_run(req: ScanRequest) -> EngineRun:
         return EngineRun(skipped={CHECK_ID: "no --diff-base: no base ref to compare the gate's settings with"})
     watched = {CONFIG_NAME, req.config.secrets.baseline, ".secrets.baseline"}
     hits, looked = gate_hits(req.root, req.diff_base, watched, from_head=req.config_ref is None)
-    return EngineRun(tuple(hits), files=looked, notes={CHECK_ID: f"{looked} changed path(s) compared with "
-                                                                  f"{req.diff_base}"})
+    return EngineRun(tuple(hits), files=looked, given=looked,
+                     notes={CHECK_ID: f"{looked} changed path(s) compared with {req.diff_base}"})

@@ -266,6 +266,57 @@ def test_env_reference_is_not_a_literal(tmp_path):
     (tmp_path / "k8s" / "d.yaml").write_text(DEPLOY.format(name="ideogram", image="i") + (
         "          env:\n            - {name: RAW, valueFrom: {secretKeyRef: {name: s, key: k}}}\n"
         "            - {name: IDEOGRAM_API_KEY, value: $(RAW)}\n"))
-    inv = k8s.inventory(tmp_path, ["k8s/d.yaml"], KubernetesConfig())
+    from checker.checks import NativeContext
+    from checker.config import Config
+
+    ctx = NativeContext(tmp_path, ("k8s/d.yaml",), Config(), (k8s.LITERAL,))
+    inv = k8s.inventory(ctx, KubernetesConfig())
     assert k8s.literal_hits(inv, "IDEOGRAM_API_KEY") == []
     assert k8s.missing_hits(k8s.workloads(inv), "IDEOGRAM_API_KEY") == []
+
+
+DEPLOYMENT = """apiVersion: apps/v1
+kind: Deployment
+metadata: {name: ideogram-api}
+spec:
+  selector: {matchLabels: {app: a}}
+  template:
+    metadata: {labels: {app: a}}
+    spec:
+      containers:
+        - name: api
+          image: ideogram-api:1
+"""
+
+
+@pytest.mark.parametrize("levels", [150, 5000])
+def test_deeply_nested_yaml_is_that_files_finding_and_the_rest_is_still_judged(cli, make_repo, tmp_path, levels):
+    nested = "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: deep}\ndata:\n  x: " + "[" * levels + "]" * levels
+    root = make_repo({"k8s/deep.yaml": nested + "\n", "k8s/deployment.yaml": DEPLOYMENT})
+    out = tmp_path / "r.json"
+    result = cli("check", str(root), "--select", IDS, "--json", str(out))
+    assert result.returncode == 1 and "Traceback" not in result.stderr, result.stderr
+    doc = report(out)
+    assert ("k8s-manifest-invalid", "k8s/deep.yaml", 1) in findings(doc)
+    assert statuses(doc)["k8s-key-missing"] == "failed"  # the other manifest was still read and judged
+
+
+def test_an_undecodable_manifest_is_an_error_never_a_skipped_file(cli, make_repo, tmp_path):
+    root = make_repo({"k8s/deployment.yaml": DEPLOYMENT})
+    (root / "k8s" / "blob.yaml").write_bytes(b"kind: \xff\x00\x01\xfe Secret\n")  # untracked: still listed
+    out = tmp_path / "r.json"
+    result = cli("check", str(root), "--select", IDS, "--json", str(out))
+    assert result.returncode == 1, result.stderr
+    doc = report(out)
+    assert set(statuses(doc).values()) == {"error"}
+    assert "k8s/blob.yaml: cannot be read as text" in reasons(doc)["k8s-key-literal"]
+
+
+def test_a_repository_without_manifests_is_not_applicable(cli, make_repo, tmp_path):
+    root = make_repo({"src/app.py": "print('hi')\n"})
+    out = tmp_path / "r.json"
+    assert cli("check", str(root), "--select", IDS, "--json", str(out)).returncode == 0
+    doc = report(out)
+    assert {r["status"] for r in doc["results"]} == {"skipped"}
+    assert {r["applicable"] for r in doc["results"]} == {False}
+    assert {r["files"]["read"] for r in doc["results"]} == {0}

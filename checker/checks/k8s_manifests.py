@@ -7,12 +7,12 @@ import posixpath
 import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
-from pathlib import Path, PurePosixPath
+from pathlib import PurePosixPath
 from typing import Any
 
 import yaml
 
-from checker.checks import NativeContext, Outcome
+from checker.checks import NativeContext, Outcome, decode
 from checker.config import KubernetesConfig
 from checker.errors import ToolError
 from checker.targets import matcher
@@ -25,6 +25,7 @@ LITERAL, MISSING, PROBES, RESOURCES, INVALID = (
 WORKLOAD_IDS = (MISSING, PROBES, RESOURCES)
 
 YAML_SUFFIXES = (".yaml", ".yml")
+MAX_DEPTH = 100  # real manifests (CRD schemas included) stay far below; deeper input only hunts for a crash
 MAX_BYTES = 5_000_000
 WORKLOAD_KINDS = frozenset({"Deployment", "StatefulSet", "DaemonSet", "Job", "CronJob", "Pod", "ReplicaSet",
                             "Rollout"})  # Rollout: Argo Rollouts, a Deployment with a pod template
@@ -288,8 +289,32 @@ def _objects(path: str, doc: Document) -> Iterator[Manifest]:
     yield Manifest(path, doc.node, doc.data)
 
 
-def inventory(root: Path, files: Iterable[str], cfg: KubernetesConfig) -> Inventory:
-    files = list(files)
+def depth(node: yaml.Node) -> int:
+    """How deep a node tree goes, without recursion (the tree may be deep enough to overflow the stack)."""
+    deepest = 0
+    stack: list[tuple[yaml.Node, int]] = [(node, 1)]
+    seen: set[int] = set()
+    while stack:
+        current, level = stack.pop()
+        if id(current) in seen:
+            continue
+        seen.add(id(current))
+        deepest = max(deepest, level)
+        if isinstance(current, yaml.MappingNode):
+            stack += [(n, level + 1) for pair in current.value for n in pair]
+        elif isinstance(current, yaml.SequenceNode):
+            stack += [(n, level + 1) for n in current.value]
+    return deepest
+
+
+def _too_deep(path: str, raw: bytes) -> Hit:
+    return Hit(INVALID, path, 1, 1, "yaml-too-deep",
+               f"YAML nested too deeply to read ({len(raw)} bytes); no Kubernetes object is nested like this")
+
+
+def inventory(ctx: NativeContext, cfg: KubernetesConfig) -> Inventory:
+    """Every file is read through the context: one that cannot be read or decoded is an `error` result."""
+    files = list(ctx.files)
     inv = Inventory(charts=chart_dirs(files))
     in_paths = matcher(cfg.paths)
     parsed: dict[str, list[Document]] = {}
@@ -299,13 +324,21 @@ def inventory(root: Path, files: Iterable[str], cfg: KubernetesConfig) -> Invent
         if _in_chart(path, inv.charts):
             continue
         listed = in_paths.match_file(path)
+        raw = ctx.read_bytes(path)
+        if len(raw) > MAX_BYTES:
+            if listed:
+                raise ToolError(f"{path}: larger than {MAX_BYTES} bytes, too big to read as a manifest")
+            log.info("%s: larger than %d bytes, not read as a manifest", path, MAX_BYTES)
+            continue
         try:
-            raw = (root / path).read_bytes()
-            if len(raw) > MAX_BYTES:
-                log.info("%s: larger than %d bytes, not read as a manifest", path, MAX_BYTES)
-                continue
-            parsed[path] = documents(raw.decode("utf-8"))
-        except (OSError, UnicodeDecodeError):
+            docs = documents(decode(path, raw))
+            if any(depth(d.node) > MAX_DEPTH for d in docs):
+                raise RecursionError
+            parsed[path] = docs
+        except RecursionError:
+            # NOTE: PyYAML composes recursively; a deeply nested file is this file's finding, not a crash.
+            if listed or (b"apiVersion" in raw and b"kind" in raw):
+                inv.broken.append(_too_deep(path, raw))
             continue
         except yaml.YAMLError as exc:
             if listed:
@@ -609,7 +642,7 @@ def _chart_note(inv: Inventory) -> str:
 def run(ctx: NativeContext) -> Outcome:
     cfg = ctx.config.kubernetes
     wanted = set(ctx.check_ids)
-    inv = inventory(ctx.root, ctx.files, cfg)
+    inv = inventory(ctx, cfg)
     hits: list[Hit] = []
     skipped: dict[str, str] = {}
     notes: dict[str, str] = {}
@@ -620,6 +653,7 @@ def run(ctx: NativeContext) -> Outcome:
                       f"`helm template` into a directory listed in kubernetes.paths")
         else:
             reason = "no Kubernetes manifests found (kubernetes.paths, or any YAML with a workload)"
+            return Outcome(skipped={i: reason for i in wanted}, not_applicable=frozenset(wanted))
         return Outcome(skipped={i: reason for i in wanted})
     if LITERAL in wanted:
         hits += literal_hits(inv, cfg.key_env)
@@ -637,7 +671,9 @@ def run(ctx: NativeContext) -> Outcome:
     if not ts:
         reason = _no_workload_reason(inv, all_ws, cfg) + _chart_note(inv)
         skipped.update({i: reason for i in WORKLOAD_IDS if i in wanted})
-        return Outcome(hits, skipped, notes)
+        # no Ideogram workload among the manifests: those checks do not apply (a named workload not found does)
+        none_here = frozenset(skipped) if not cfg.workload and not inv.charts else frozenset()
+        return Outcome(hits, skipped, notes, not_applicable=none_here)
     names = ", ".join(sorted({f"{w.manifest.kind}/{w.manifest.name}" for w in ts}))
     for check_id in WORKLOAD_IDS:
         notes[check_id] = f"workload(s) checked: {names}"

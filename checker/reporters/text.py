@@ -64,7 +64,7 @@ def render(report: Report, color: bool = False, width: int = 100, verbose: bool 
     for r in report.results:
         if verbose or r.status is not Status.PASSED:
             counted = files_text(r.files)
-            detail = f"{r.reason} ({counted})" if counted and verbose else r.reason
+            detail = f"{r.reason} ({counted})" if counted and verbose and counted not in r.reason else r.reason
             console.print(f"[{_STATUS_STYLE[r.status]}]{r.status:>7}[/]  {r.check_id}  "
                           f"[dim]{escape(one_line(detail))}[/]")
     if verbose and report.checklist:
