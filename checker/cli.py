@@ -7,6 +7,7 @@ import importlib
 import json
 import logging
 import os
+import secrets
 import sys
 import traceback
 from collections.abc import Callable, Sequence
@@ -36,7 +37,8 @@ class Parser(argparse.ArgumentParser):
 
 
 def _print_error(prefix: str, message: str) -> None:
-    line = " ".join(REDACTOR(message).split())
+    # NOTE: one line, and not the runner's old `##[command]` form either: the message may quote a file name.
+    line = " ".join(REDACTOR(message).split()).replace("##[", "## [")
     sys.stderr.write(f"{PROG}: {prefix}: {line}\n")
     if os.environ.get("GITHUB_ACTIONS") == "true":
         # NOTE: stdout, where the runner reads workflow commands; the log keeps the plain line above.
@@ -64,13 +66,24 @@ def guarded(run: Callable[[], int], debug: bool) -> int:
         return int(ExitCode.INTERNAL)
 
 
+class SafeFormatter(logging.Formatter):
+    """The runner reads workflow commands from stderr too: a logged value (a file name) stays on its line, and
+    no line of a traceback can start like a command."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        from checker.reporters.text import guard, one_line
+
+        record.msg, record.args = one_line(record.getMessage()), None
+        return "\n".join(guard(line) for line in super().format(record).splitlines())
+
+
 def setup_logging(verbosity: int) -> None:
     level_name = os.environ.get("IDEOGRAM_PROD_LOG_LEVEL", "")
     level = getattr(logging, level_name.upper(), None) if level_name else None
     if not isinstance(level, int):
         level = logging.WARNING - 10 * min(verbosity, 2)
     handler = logging.StreamHandler(sys.stderr)
-    handler.setFormatter(logging.Formatter("%(levelname)s %(name)s: %(message)s"))
+    handler.setFormatter(SafeFormatter("%(levelname)s %(name)s: %(message)s"))
     handler.addFilter(RedactingFilter())
     log.handlers[:] = [handler]
     log.setLevel(level)
@@ -190,9 +203,16 @@ def emit(report: Report, args: argparse.Namespace, title: str) -> int:
     from checker.reporters import github, json_v1, sarif, text
 
     color = args.color == "always" or (args.color == "auto" and sys.stdout.isatty() and "NO_COLOR" not in os.environ)
-    in_actions = os.environ.get("GITHUB_ACTIONS") == "true"
-    sys.stdout.write(REDACTOR(text.render(report, color=color, verbose=args.verbose > 0)))
-    if args.github or in_actions:
+    commands = args.github or os.environ.get("GITHUB_ACTIONS") == "true"
+    rendered = REDACTOR(text.render(report, color=color, verbose=args.verbose > 0))
+    if commands:
+        # Belt and braces over the escaping in text.render: the runner ignores every workflow command between
+        # these two lines, and the pull request cannot know the token that ends the pause.
+        # https://docs.github.com/actions/reference/workflows-and-actions/workflow-commands#stopping-and-starting-workflow-commands
+        token = secrets.token_hex(16)
+        rendered = f"::stop-commands::{token}\n{rendered}::{token}::\n"
+    sys.stdout.write(rendered)
+    if commands:
         sys.stdout.write(REDACTOR(github.render_annotations(report)))
     if args.json:
         _write(args.json, json_v1.render(report))
