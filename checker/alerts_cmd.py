@@ -13,7 +13,8 @@ NAME = "alerts"
 
 
 def register(sub: Any, common: argparse.ArgumentParser) -> None:
-    p = sub.add_parser(NAME, parents=[common], help="write Prometheus alert rules for the seed's four Ideogram alerts")
+    p = sub.add_parser(NAME, parents=[common],
+                       help="write Prometheus alert rules for the Ideogram production checklist's four alerts")
     p.add_argument("--format", choices=("rules", "prometheusrule"), default="rules",
                    help="plain rule groups (default) or a prometheus-operator PrometheusRule resource")
     p.add_argument("--output", "-o", type=Path, metavar="FILE", help="write to FILE instead of stdout")

@@ -199,7 +199,7 @@ CHECKS: tuple[CheckSpec, ...] = (
     ),
     CheckSpec(
         "alerts-missing",
-        "Prometheus alert rules do not cover the seed's four Ideogram alerts",
+        "Prometheus alert rules do not cover the Ideogram production checklist's four alerts",
         Engine.NATIVE, Severity.ERROR, "step3.monitoring",
         "Alert on 5xx > 10/min (P1), p99 > 5000 ms (P2), 429 > 5/min (P2) and any 401/403 (P1); "
         "`ideogram-prod alerts` writes the rules.",
