@@ -124,3 +124,57 @@ export class OkClient {
     return this.http.post("/v1/ideogram-v3/generate", form);
   }
 }
+
+// ---- issue 13: a caller's signal is not a timeout; generic calls are calls
+
+export async function callerSignal(prompt: string, signal?: AbortSignal) {
+  // ruleid: code-ideogram-no-timeout-js
+  const res = await fetch(IDEOGRAM_URL, { method: "POST", headers: { "Api-Key": apiKey }, body: prompt, signal });
+  return res.json();
+}
+
+export async function requestSignal(req: Request, prompt: string) {
+  // the browser's request signal fires only when the client goes away
+  // ruleid: code-ideogram-no-timeout-js
+  return fetch(IDEOGRAM_URL, { method: "POST", headers: { "Api-Key": apiKey }, body: prompt, signal: req.signal });
+}
+
+export async function unarmedController(prompt: string) {
+  const controller = new AbortController();
+  // ruleid: code-ideogram-no-timeout-js
+  return fetch(IDEOGRAM_URL, { method: "POST", body: prompt, signal: controller.signal });
+}
+
+interface GenerateResponse { data: { url: string; is_image_safe: boolean }[] }
+
+export async function genericInstance(form: FormData) {
+  // ruleid: code-ideogram-no-timeout-js
+  const { data } = await ideogram.post<GenerateResponse>("/v1/ideogram-v3/generate", form);
+  return data;
+}
+
+export class GenericClient {
+  private http = axios.create({ baseURL: BASE, headers: { "Api-Key": apiKey } });
+  async generate(form: FormData) {
+    // ruleid: code-ideogram-no-timeout-js
+    const res = await this.http.post<GenerateResponse>("/v1/ideogram-v3/generate", form);
+    return res.data;
+  }
+}
+
+export async function okAnySignal(prompt: string, signal: AbortSignal) {
+  // ok: code-ideogram-no-timeout-js
+  return fetch(IDEOGRAM_URL, { method: "POST", body: prompt, signal: AbortSignal.any([signal, AbortSignal.timeout(90_000)]) });
+}
+
+export async function okNamedTimeoutSignal(prompt: string, signal: AbortSignal) {
+  const combined = AbortSignal.any([signal, AbortSignal.timeout(90_000)]);
+  // ok: code-ideogram-no-timeout-js
+  return fetch(IDEOGRAM_URL, { method: "POST", body: prompt, signal: combined });
+}
+
+export async function okGenericTimeout(form: FormData) {
+  // ok: code-ideogram-no-timeout-js
+  const { data } = await ideogram.post<GenerateResponse>("/v1/ideogram-v3/generate", form, { timeout: 90_000 });
+  return data;
+}
