@@ -112,7 +112,9 @@ def gate_hits(root: Path, ref: str, watched: Iterable[str], from_head: bool) -> 
     hits = []
     for change in sorted(found, key=lambda c: c.path):
         name = change.path.rsplit("/", 1)[-1]
-        if change.path not in wanted and name not in STEERING_NAMES:
+        # A watched path turned into a directory shows as the files inside it.
+        inside = any(change.path.startswith(w + "/") for w in wanted)
+        if change.path not in wanted and not inside and name not in STEERING_NAMES:
             continue
         verb = _VERB.get(change.status, "changes")
         if name in STEERING_NAMES:
