@@ -20,7 +20,6 @@ TEMPLATES = sorted((ROOT / "examples/workflows").glob("*.yml"))
 ACTION = ROOT / "action.yml"
 SHA_PIN = re.compile(r"^[\w.-]+/[\w./-]+@[0-9a-f]{40}$")
 OUR_ACTION = re.compile(r"^org/ideogram-prod@[0-9a-f]{40}$")
-README_SECTION = "## GitHub Action"
 
 
 def tool(name: str) -> str:
@@ -197,37 +196,37 @@ def test_ci_has_one_aggregator_over_every_job() -> None:
     assert "bash .ci/run" in str(jobs["test"])
 
 
-def readme_snippets() -> list[str]:
-    text = (ROOT / "README.md").read_text(encoding="utf-8")
-    start = text.find(README_SECTION)
-    if start < 0:
-        return []
-    end = text.find("\n## ", start + len(README_SECTION))
-    section = text[start: end if end > 0 else len(text)]
-    return re.findall(r"```ya?ml\n(.*?)```", section, flags=re.DOTALL)
+def doc_snippets() -> list[tuple[str, str]]:
+    """Every workflow in a ```yaml block of the docs pages and the README: (where, text)."""
+    pages = [ROOT / "README.md", *sorted((ROOT / "docs").rglob("*.md"))]
+    out = []
+    for page in pages:
+        text = page.read_text(encoding="utf-8")
+        for i, snippet in enumerate(re.findall(r"```ya?ml\n(.*?)```", text, flags=re.DOTALL)):
+            if "\njobs:" in snippet:
+                out.append((f"{page.relative_to(ROOT)}#{i}", snippet))
+    return out
 
 
-def test_readme_snippets_lint(tmp_path: Path) -> None:
-    snippets = [s for s in readme_snippets() if "\njobs:" in s]
-    if not snippets:
-        pytest.skip(f"README.md has no '{README_SECTION}' section with workflow snippets yet "
-                    "(the text is in /work/notes/readme-action.md)")
-    assert len(snippets) >= 3, "expected the PR gate, deploy and rollback workflows"
+def test_doc_snippets_lint(tmp_path: Path) -> None:
+    snippets = doc_snippets()
+    where = [w for w, _ in snippets]
+    assert len(snippets) >= 5, f"expected the three templates, the quick start's and the README's gate: {where}"
     originals = []
-    for i, snippet in enumerate(snippets):
-        path = tmp_path / f"readme-{i}.yml"
+    for i, (_, snippet) in enumerate(snippets):
+        path = tmp_path / f"snippet-{i}.yml"
         path.write_text(snippet, encoding="utf-8")
         originals.append(path)
     proc = run_tool(tool("zizmor"), "--offline", "--persona=pedantic", "--no-progress", *map(str, originals),
                     cwd=tmp_path)
-    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert proc.returncode == 0, f"{where}\n{proc.stdout}{proc.stderr}"
     proc = run_tool(tool("check-jsonschema"), "--builtin-schema", "vendor.github-workflows", *map(str, originals))
-    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert proc.returncode == 0, f"{where}\n{proc.stdout}{proc.stderr}"
     repo = tmp_path / "repo"
     repo.mkdir()
     copies = local_copies(originals, repo)
     proc = run_tool(tool("actionlint"), *(str(p.relative_to(repo)) for p in copies), cwd=repo)
-    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert proc.returncode == 0, f"{where}\n{proc.stdout}{proc.stderr}"
     for path in originals:
         for step in steps(load(path)):
             uses = step.get("uses")
