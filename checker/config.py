@@ -166,21 +166,35 @@ class RolloutConfig(_Strict):
                           description="replicas | gateway | rolling")
     stage_deadline_s: int = Field(default=600, gt=0, description="Canary pods must be Ready within this.")
     canary_selector: str = Field(default='track="canary"', description="PromQL label matchers of canary series.")
-    stable_selector: str = Field(default='track="stable"', description="PromQL label matchers of stable series.")
+    stable_selector: str | None = Field(default=None, description="PromQL label matchers of stable series (default: "
+                                        'the negation of canary_selector, e.g. track!="canary").')
     canary_label: str = Field(default="track=canary", pattern=r"^[A-Za-z0-9./_-]+=[A-Za-z0-9._-]+$",
                               description="Pod label key=value that marks canary pods (relabel it for Prometheus).")
     max_pods_factor: float = Field(
         default=2.0, ge=1.0, le=10.0, description="replicas strategy: stable+canary pods at most this times the "
         "stable's replicas (stable may be scaled up, never down, to hit the asked share more exactly).")
-    window: str = Field(default="1m", pattern=r"^\d+(s|m|h)$",
-                        description="Range of rate()/increase() in the gates (the alerts use 5m).")
-    min_requests: int = Field(default=20, ge=0, description="Canary requests in the window needed to judge.")
-    insufficient_data: str = Field(default="fail", pattern=r"^(fail|pass)$",
-                                   description="Verdict of an analysis that ends with too little traffic.")
-    max_error_ratio_increase: float = Field(
-        default=0.02, ge=0, le=1, description="Canary 5xx ratio may exceed the stable's by at most this (absolute).")
-    max_p99_increase_ms: float = Field(default=500.0, ge=0, description="Canary p99 may exceed the stable's by this.")
-    compare: bool = Field(default=True, description="Also compare the canary with the stable.")
+    window: str = Field(default="5m", pattern=r"^\d+(s|m|h)$",
+                        description="Range of the seed alerts when judged as hard page-now limits (the alerts' 5m).")
+    min_requests: int = Field(default=20, ge=0, description="Canary calls since the stage began before any gate "
+                              "can pass.")
+    inconclusive: str = Field(default="hold", pattern=r"^(hold|fail)$",
+                              description="At the analysis deadline without a verdict: hold (exit 1, no rollback) or "
+                              "fail (as a failed gate: rollback with --rollback-on-failure). Never pass.")
+    false_failure_rate: float = Field(default=0.01, gt=0, lt=0.5, description="Judge: chance a stage fails a canary "
+                                      "no worse than stable (alpha, split over the comparisons).")
+    missed_regression_rate: float = Field(default=0.05, gt=0, lt=0.5, description="Judge: chance a comparison passes "
+                                          "a canary detect_ratio times worse (beta).")
+    detect_ratio: float = Field(default=2.0, gt=1, description="Judge: the smallest ratio regression a pass rules out.")
+    negligible_ratio: float = Field(default=0.01, gt=0, lt=1, description="Judge: a canary bad-call ratio "
+                                    "confidently below this passes that comparison whatever the stable's.")
+    latency_effect: float = Field(default=0.1, gt=0, lt=0.5, description="Judge: P(canary call slower than a "
+                                  "stable call) above 0.5 + this is a latency regression (Mann-Whitney).")
+    max_p99_increase_ms: float = Field(default=500.0, ge=0, description="Judge: a canary p99 this much above the "
+                                       "stable's is a latency regression (with >= 200 canary calls).")
+    slow_call_ms: float = Field(default=5000.0, gt=0, description="Judge: calls slower than this count as slow.")
+    consecutive_error_limit: int = Field(default=4, ge=0, description="Prometheus errors in a row tolerated (Argo's "
+                                         "consecutiveErrorLimit); one more ends the analysis as error.")
+    error_limit: int = Field(default=10, ge=0, description="Prometheus errors tolerated in one analysis.")
     gateway_route: str | None = Field(default=None, description="gateway strategy: HTTPRoute name (default: the "
                                       "Deployment's name).")
     stable_service: str | None = Field(default=None, description="gateway strategy: the stable Service "
