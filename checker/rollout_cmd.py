@@ -66,9 +66,13 @@ def register(sub: Any, common: argparse.ArgumentParser) -> None:
 
     analyze = actions.add_parser("analyze", parents=[shared], help="gate the current stage; exit 1 at a breach")
     analyze.add_argument("--duration", default="10m", help="how long the stage must hold (default 10m)")
+    analyze.add_argument("--deadline", help="an inconclusive stage is extended up to this, then follows "
+                         "rollout.inconclusive (default: 3 x --duration)")
     analyze.add_argument("--interval", default="30s", help="time between evaluations (default 30s)")
     analyze.add_argument("--prometheus-url", help="Prometheus base URL (default: prometheus.url)")
-    analyze.add_argument("--rollback-on-failure", action="store_true", help="roll back at once when a gate fails")
+    analyze.add_argument("--rollback-on-failure", action="store_true",
+                         help="roll back at once when a gate fails or Prometheus keeps failing (and at an "
+                         "inconclusive deadline with rollout.inconclusive: fail); never on hold (stable degraded too)")
     analyze.set_defaults(handler=cmd_analyze)
 
     promote = actions.add_parser("promote", parents=[shared], help="next stage: --weight 50, or 100 to finish")
@@ -412,14 +416,21 @@ def cmd_analyze(ctx: Ctx) -> int:
     from checker.clients.prometheus import Prometheus
     from checker.rollout import driver
     from checker.rollout.analysis import Analysis, run_analysis
-    from checker.rollout.gates import Verdict
+    from checker.rollout.gates import Verdict, stable_selector
     from checker.rollout.state import Phase, StageRecord, epoch, update_state
 
     duration = duration_s(ctx.args.duration, "--duration")
     interval = duration_s(ctx.args.interval, "--interval")
+    deadline = duration_s(ctx.args.deadline, "--deadline") if ctx.args.deadline else 3 * duration
+    if deadline < duration:
+        raise UsageError("--deadline: must not be shorter than --duration")
     url = ctx.args.prometheus_url or ctx.config.prometheus.url
     if not url:
         raise UsageError("--prometheus-url: no Prometheus configured (prometheus.url)")
+    try:
+        stable_selector(ctx.cfg.canary_selector, ctx.cfg.stable_selector)
+    except ValueError as exc:
+        raise InputError(str(exc)) from None
     state = _active(ctx)
     if state.phase != Phase.CANARY:
         ctx.say(f"rollout {state.rollout_id} is {state.phase}: nothing to analyze")
@@ -439,30 +450,39 @@ def cmd_analyze(ctx: Ctx) -> int:
             e = by.get(key)
             return "–" if e is None or e.value is None else f"{e.value * scale:.3g}"
 
-        worst = next((e for e in result.last if e.verdict in ("fail", "error")), None)
+        open_gates = [e for e in result.last if e.verdict != "pass"]
         line = (f"[{state.weight}%] {left:4.0f}s left · 5xx/min {v('api_down')} · p99 {v('high_latency', 1000)} ms · "
-                f"429/min {v('rate_limited')} · 401/403 {v('auth_failures')} · "
-                f"requests {by['api_down'].samples if 'api_down' in by else '–'}"
-                + (f" · {worst.gate} {worst.verdict}" if worst else ""))
+                f"5xx ratio {v('compare-5xx')} · calls {by['compare-5xx'].samples if 'compare-5xx' in by else '–'}"
+                + (f" · {', '.join(f'{e.gate} {e.verdict}' for e in open_gates)}" if open_gates else " · all pass"))
         err.print(REDACTOR(line))
 
     with Prometheus(url, ctx.config.prometheus.timeout_s) as prom:
-        result = run_analysis(prom, specs, ctx.cfg, duration, interval, readiness, progress)
-    verdict = result.verdict or Verdict.FAIL
+        result = run_analysis(prom, specs, ctx.cfg, duration, deadline, interval, stage_start, readiness, progress)
+    verdict = result.verdict or Verdict.ERROR
     update_state(ctx.kube, ctx.name, state.rollout_id, lambda s: s.history.append(StageRecord(
         action="analyze", weight=s.weight, share=s.share, by=_who(), note=f"{verdict}: {result.reason}"[:500],
         gates=result.failing or result.last)))
     data = {**_state_data(state), "command": "analyze", "verdict": str(verdict), "reason": result.reason,
             "gates": [e.model_dump(mode="json") for e in (result.failing or result.last)],
             "points": [{"t": p.t, "errors_per_min": p.errors_per_min, "p99_s": p.p99_s} for p in result.points],
-            "started_at": result.started_at, "ended_at": result.ended_at, "evaluations": result.evaluations}
+            "started_at": result.started_at, "ended_at": result.ended_at, "evaluations": result.evaluations,
+            "prometheus_errors": result.errors}
     if verdict is Verdict.PASS:
         ctx.say(f"{ctx.name}: stage {state.weight}% held for {duration:g}s ({result.evaluations} evaluations)")
         ctx.report(data)
         return 0
-    ctx.say(f"{ctx.name}: stage {state.weight}% failed: {result.reason}")
-    if ctx.args.rollback_on_failure:
+    # Fail closed, as Argo's AnalysisRun: an analysis Prometheus kept failing counts as failed (the canary is removed
+    # with --rollback-on-failure). A hold (stable degraded too) never rolls back: the release is not the cause.
+    fails = verdict in (Verdict.FAIL, Verdict.ERROR) or (
+        verdict is Verdict.INCONCLUSIVE and ctx.cfg.inconclusive == "fail")
+    what = {Verdict.FAIL: "failed", Verdict.INCONCLUSIVE: f"inconclusive after {deadline:g}s",
+            Verdict.HOLD: "on hold: the stable is degraded too", Verdict.ERROR: "not judged (Prometheus errors)"}
+    ctx.say(f"{ctx.name}: stage {state.weight}% {what.get(verdict, str(verdict))}: {result.reason}")
+    if fails and ctx.args.rollback_on_failure:
         _rollback(ctx, state.rollout_id, float(ctx.cfg.rollback_timeout_s))
+    elif not fails:
+        ctx.say(f"{ctx.name}: the canary stays at {state.weight}%; promote or roll back it by hand "
+                f"(`rollout promote --weight N` / `rollout rollback --id {state.rollout_id}`)")
     ctx.report(data)
     return int(ExitCode.FAILED)
 

@@ -57,10 +57,10 @@ def test_healthy_canary_goes_10_50_100(web: Cluster, metrics: PrometheusServer, 
     cwd = workdir(tmp_path, metrics, "healthy")
     assert ro(web, cwd, "start", "--image", IMG_NEW).returncode == 0
     for weight in ("50", "100"):
-        a = ro(web, cwd, "analyze", "--duration", "4s", "--interval", "2s", "--summary", str(cwd / "s.md"),
-               "--json", str(cwd / "a.json"))
+        a = ro(web, cwd, "analyze", "--duration", "4s", "--deadline", "60s", "--interval", "2s", "--summary",
+               str(cwd / "s.md"), "--json", str(cwd / "a.json"))
         assert a.returncode == 0, a.stdout + a.stderr
-        assert "held for 4s (3 evaluations)" in a.stdout
+        assert "held for 4s (" in a.stdout
         assert "5xx/min 0" in a.stderr and "s left" in a.stderr  # progress on stderr
         summary = (cwd / "s.md").read_text()
         assert "```mermaid" in summary and "xychart-beta" in summary and "| api_down | pass |" in summary
@@ -70,20 +70,23 @@ def test_healthy_canary_goes_10_50_100(web: Cluster, metrics: PrometheusServer, 
     assert record(web).phase == "promoted"  # type: ignore[union-attr]
 
 
-@pytest.mark.parametrize("case", ["api_down", "high_latency", "rate_limited", "auth_failures"])
+# The seed's rate alerts page only after their `for` (2-5 minutes); the judge's comparison sees the same regression
+# at the first look. A 401 pages at once (`for: 0m`).
+@pytest.mark.parametrize(("case", "gate"), [("api_down", "compare-5xx"), ("high_latency", "compare-latency"),
+                                            ("rate_limited", "compare-429"), ("auth_failures", "auth_failures")])
 def test_breaching_canary_fails_analysis_and_rolls_back(web: Cluster, metrics: PrometheusServer, tmp_path: Path,
-                                                       case: str) -> None:
+                                                       case: str, gate: str) -> None:
     cwd = workdir(tmp_path, metrics, case)
     assert ro(web, cwd, "start", "--image", IMG_NEW).returncode == 0
     t0 = time.monotonic()
     a = ro(web, cwd, "analyze", "--duration", "30s", "--interval", "2s", "--json", str(cwd / "a.json"))
     took = time.monotonic() - t0
     assert a.returncode == 1, a.stdout + a.stderr
-    assert f"{case}: fail" in a.stdout
+    assert f"{gate}: fail" in a.stdout
     assert took < 15  # fails fast, not after the 30 s duration
     state = record(web)
     assert state is not None and state.history[-1].action == "analyze"
-    assert any(g.gate == case and g.verdict == "fail" for g in state.history[-1].gates)
+    assert any(g.gate == gate and g.verdict == "fail" for g in state.history[-1].gates)
     r = ro(web, cwd, "rollback", "--active")
     assert r.returncode == 0, r.stderr
     stable_only(web)
@@ -113,7 +116,10 @@ def test_prometheus_down_fails_closed(web: Cluster, tmp_path: Path) -> None:
     config = {"prometheus": {"url": "http://127.0.0.1:9", "timeout_s": 1}}
     (tmp_path / ".ideogram-prod.yaml").write_text(yaml.safe_dump(config))
     assert ro(web, tmp_path, "start", "--image", IMG_NEW).returncode == 0
-    a = ro(web, tmp_path, "analyze", "--duration", "10s", "--interval", "2s", "--rollback-on-failure")
+    t0 = time.monotonic()
+    a = ro(web, tmp_path, "analyze", "--duration", "20s", "--interval", "1s", "--rollback-on-failure")
     assert a.returncode == 1
-    assert "error" in a.stdout and "cannot connect" in a.stdout
-    stable_only(web)  # --rollback-on-failure restored the stable at once
+    assert "prometheus: error" in a.stdout and "cannot connect" in a.stdout
+    assert "5 error(s) in a row" in a.stdout  # four tolerated (consecutive_error_limit), the fifth ends it
+    assert time.monotonic() - t0 < 20
+    stable_only(web)  # --rollback-on-failure restored the stable: an unjudged canary does not stay

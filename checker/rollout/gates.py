@@ -1,4 +1,4 @@
-"""Gate verdicts and their PromQL: the seed's alert table applied to the canary's series only (pure functions)."""
+"""Gate verdicts and their PromQL: the seed's alerts and the judge's counts, per track (pure functions)."""
 
 from __future__ import annotations
 
@@ -12,18 +12,16 @@ from checker.alerts import DURATION_METRIC, REQUESTS_METRIC, STATUS_LABEL, Alert
 
 _METRIC = re.compile(
     rf"\b({REQUESTS_METRIC}|{DURATION_METRIC}_(?:bucket|count|sum))\b(\s*\{{([^}}]*)\}})?")
+_ONE_MATCHER = re.compile(r'([A-Za-z_][A-Za-z0-9_]*)\s*=\s*"([^"\\]*)"')
 _RANGE = re.compile(r"\[\s*(?:\d+(?:\.\d+)?(?:ms|s|m|h|d|w|y))+\s*\]")
 
 
 class Verdict(enum.StrEnum):
     PASS = "pass"
     FAIL = "fail"
-    INSUFFICIENT = "insufficient-data"
-    ERROR = "error"  # Prometheus unreachable or the query failed: counts as failed (fail closed)
-    SKIPPED = "skipped"
-
-
-FAILING = frozenset({Verdict.FAIL, Verdict.ERROR})
+    INCONCLUSIVE = "inconclusive"  # not enough evidence either way (or a comparison that cannot run): never a pass
+    HOLD = "hold"  # the stable is degraded too (e.g. an Ideogram-wide outage): neither pass nor the release's fault
+    ERROR = "error"  # Prometheus kept failing past the error limits: counts as failed (fail closed)
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,61 +57,33 @@ def requests_query(selector: str, window: str) -> str:
     return f"sum(increase({REQUESTS_METRIC}{{{selector}}}[{window}]))"
 
 
-def error_ratio_query(selector: str, window: str) -> str:
-    errors = f'{REQUESTS_METRIC}{{{STATUS_LABEL}=~"5..", {selector}}}'
-    return f"sum(rate({errors}[{window}])) / sum(rate({REQUESTS_METRIC}{{{selector}}}[{window}]))"
+def status_counts_query(selector: str, window: str) -> str:
+    """Calls by status code over `window`: the ratio tests' counts since the stage began."""
+    return f"sum by ({STATUS_LABEL}) (increase({REQUESTS_METRIC}{{{selector}}}[{window}]))"
 
 
-def p99_query(selector: str, window: str) -> str:
-    return f"histogram_quantile(0.99, sum by (le) (rate({DURATION_METRIC}_bucket{{{selector}}}[{window}])))"
+def bucket_counts_query(selector: str, window: str) -> str:
+    """Cumulative latency buckets over `window`: the latency test's counts since the stage began."""
+    return f"sum by (le) (increase({DURATION_METRIC}_bucket{{{selector}}}[{window}]))"
+
+
+def stable_selector(canary_selector: str, configured: str | None) -> str:
+    """The stable's series: as configured, else everything the canary selector excludes (`k!="v"`), so stable pods
+    need no label of their own (the replicas strategy never labels them; issue 12, harm 7)."""
+    if configured:
+        return configured
+    m = _ONE_MATCHER.fullmatch(canary_selector.strip())
+    if not m:
+        raise ValueError("rollout.stable_selector: needed when rollout.canary_selector is not one `label=\"value\"`")
+    return f'{m.group(1)}!="{m.group(2)}"'
 
 
 def finite(value: float | None) -> float | None:
     return None if value is None or math.isnan(value) or math.isinf(value) else value
 
 
-def breached(value: float, comparator: str, threshold: float) -> bool:
-    return value > threshold if comparator == ">" else value >= threshold
-
-
-def gate_verdict(value: float | None, comparator: str, threshold: float, samples: float | None,
-                 min_samples: int) -> Verdict:
-    """A breach fails whatever the traffic (one 401 is enough); a quiet value needs `min_samples` to pass."""
-    value = finite(value)
-    if value is not None and breached(value, comparator, threshold):
-        return Verdict.FAIL
-    if samples is None or samples < min_samples or value is None:
-        return Verdict.INSUFFICIENT
-    return Verdict.PASS
-
-
-def compare_verdict(canary: float | None, stable: float | None, margin: float, canary_samples: float | None,
-                    stable_samples: float | None, min_samples: int) -> Verdict:
-    """Canary worse than stable by more than `margin` fails, once both sides carry enough requests."""
-    if canary_samples is None or canary_samples < min_samples:
-        return Verdict.INSUFFICIENT
-    if stable_samples is None or stable_samples < min_samples:
-        return Verdict.SKIPPED
-    canary, stable = finite(canary), finite(stable)
-    if canary is None or stable is None:
-        return Verdict.SKIPPED
-    return Verdict.FAIL if canary > stable + margin else Verdict.PASS
-
-
 def readiness_verdict(ready: int, desired: int, elapsed_s: float, deadline_s: float) -> Verdict:
     """Canary pods not Ready by the stage deadline fail the stage (crash loops never turn Ready)."""
     if desired <= ready:
         return Verdict.PASS
-    return Verdict.FAIL if elapsed_s >= deadline_s else Verdict.INSUFFICIENT
-
-
-def stage_verdict(verdicts: Iterable[Verdict], final: bool, insufficient_fails: bool) -> Verdict | None:
-    """FAIL at the first failing gate; at the end insufficient data fails or passes by policy; None = go on."""
-    seen = set(verdicts)
-    if seen & FAILING:
-        return Verdict.FAIL
-    if not final:
-        return None
-    if Verdict.INSUFFICIENT in seen:
-        return Verdict.FAIL if insufficient_fails else Verdict.PASS
-    return Verdict.PASS
+    return Verdict.FAIL if elapsed_s >= deadline_s else Verdict.INCONCLUSIVE

@@ -50,6 +50,9 @@ class GateEvidence(BaseModel):
     verdict: str
     at: str
     detail: str = ""
+    stable: float | None = None  # the stable's value, for comparisons and page-now limits
+    evidence: float | None = None  # the judge's likelihood ratio (ratios) or z (latency)
+    needed: float | None = None  # canary calls a healthy canary needs before this comparison can pass
 
 
 class StageRecord(BaseModel):
