@@ -182,7 +182,7 @@ def test_deploy_breaching_canary_fails_and_the_rollback_job_restores_stable(
     assert (out["canary-10"]["RESULT"], out["canary-10"]["CANARY_SHARE"]) == ("pass", "10.0")
     gate = out["analyze-10"]
     assert (gate["RESULT"], gate["VERDICT"], gate["STAGE"]) == ("fail", "fail", "10")
-    assert "my-app: stage 10% failed: api_down: fail (API Down: errors/min > 10)" in log
+    assert "my-app: stage 10% failed: compare-5xx: fail (5xx ratio worse on the canary" in log
     assert "Error: Job 'analyze 10%' failed" in log
     # The rollback job ran after the failed analysis, and succeeded.
     assert log.index("🏁  Job failed") < log.index("[ideogram-prod deploy/rollback") < log.rindex("🏁  Job succeeded")
@@ -190,7 +190,7 @@ def test_deploy_breaching_canary_fails_and_the_rollback_job_restores_stable(
     assert (back["RESULT"], back["VERDICT"], back["PHASE"], back["STAGE"], back["CANARY_SHARE"]) == \
         ("pass", "rolled-back", "rolled-back", "0", "0.0")
     summary = summaries(log)
-    assert "| api_down | fail |" in summary
+    assert "| compare-5xx | fail |" in summary
     assert "## ideogram-prod rollout: my-app — rollback" in summary
     assert "Traceback" not in log
     assert_stable_only(app)
