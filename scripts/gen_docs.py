@@ -190,7 +190,9 @@ def action_tables() -> tuple[str, str]:
     inputs = ["| Input | Default | Meaning |", "| --- | --- | --- |"]
     for name, spec in action["inputs"].items():
         default = spec.get("default", "")
-        inputs.append(f"| `{name}` | {f'`{default}`' if default else '—'} | {cell(spec.get('description', ''))} |")
+        # NOTE: the release commit writes the image digest here; the page must not change with it.
+        shown = "the release's image" if name == "checker-image" else f"`{default}`" if default else "—"
+        inputs.append(f"| `{name}` | {shown} | {cell(spec.get('description', ''))} |")
     outputs = ["| Output | Meaning |", "| --- | --- |"]
     for name, spec in action["outputs"].items():
         outputs.append(f"| `{name}` | {cell(spec.get('description', ''))} |")
