@@ -45,13 +45,38 @@ FILES: tuple[tuple[str, Callable[[Path], str]], ...] = (
 )
 
 
+# GitHub reads the first of these it finds.
+CODEOWNERS_PATHS = (".github/CODEOWNERS", "CODEOWNERS", "docs/CODEOWNERS")
+
+
+def codeowners_advice(root: Path, baseline: str) -> str:
+    """Lines to give the gate's own files a code owner; printed, never written over a team's CODEOWNERS."""
+    lines = template("CODEOWNERS.tmpl").replace("{baseline}", baseline).splitlines()
+    existing = next((root / p for p in CODEOWNERS_PATHS if (root / p).is_file()), None)
+    if existing is None:
+        return ("No CODEOWNERS yet. Suggested .github/CODEOWNERS (the PR gate's own settings need a reviewer):\n"
+                + "".join(f"  {line}\n" for line in lines))
+    try:
+        have = existing.read_text(encoding="utf-8", errors="replace")
+    except OSError:
+        have = ""
+    rules = [line for line in lines if line and not line.startswith("#")]
+    missing = [line for line in rules if line.split()[0] not in have]
+    where = existing.relative_to(root).as_posix()
+    if not missing:
+        return f"{where} names an owner for each of the gate's own settings files.\n"
+    return (f"{where} exists (left as it is); add owners for the gate's own settings:\n"
+            + "".join(f"  {line}\n" for line in missing))
+
+
 def run(args: argparse.Namespace) -> int:
     root = Path(args.path)
     if not root.is_dir():
         raise InputError(f"{args.path}: no such directory")
     from checker.config import load_config
 
-    load_config(None, root)  # an existing config that does not validate stops us before anything is written
+    # An existing config that does not validate stops us before anything is written.
+    baseline = load_config(None, root).secrets.baseline
     skipped: list[str] = []
     for rel, produce in FILES:
         target = root / rel
@@ -72,4 +97,5 @@ def run(args: argparse.Namespace) -> int:
         "docs/instrumentation/ideogram_metrics.* into your Ideogram client, adapt docs/RUNBOOK.md, load "
         "monitoring/ideogram-alerts.rules.yml into Prometheus, then run `ideogram-prod check`.\n"
     )
+    sys.stdout.write(codeowners_advice(root, baseline))
     return 0
