@@ -116,7 +116,7 @@ def test_dry_run_rewrites_every_pin_and_changes_nothing_else(clone: Path) -> Non
         assert r["new"].split("\n")[0].strip().removeprefix("- ") == f"repo: https://github.com/{REPO}"
         assert r["new"].split("\n")[-1].strip() == f"rev: {tag}"
     for r in kinds["image-ref"]:
-        assert r["new"] == IMAGE
+        assert re.sub(r"ghcr\.io/[\w.-]+/ideogram-prod@sha256:[0-9a-f]{64}", IMAGE, r["old"]) == r["new"] != r["old"]
     assert kinds["checker-image"][0]["new"].strip() == f"default: {IMAGE}"
 
     # Nothing else changed: the release commit touches one line of action.yml, the pins commit only the
@@ -159,6 +159,10 @@ def test_real_run_commits_and_tags_locally(clone: Path, tmp_path: Path) -> None:
     proc = subprocess.run([str(BIN / "check-jsonschema"), "--builtin-schema", "vendor.github-workflows", *templates],
                           capture_output=True, text=True, timeout=120, check=False)
     assert proc.returncode == 0, proc.stdout + proc.stderr
+    # The docs that embed the templates were rewritten the same way, so the generated pages are still current.
+    proc = subprocess.run([sys.executable, str(clone / "scripts/gen_docs.py"), "--check"], capture_output=True,
+                          text=True, timeout=120, check=False)
+    assert proc.returncode == 0, proc.stderr
     # A second run refuses: the image is already written.
     again = release(clone)
     assert again.returncode == 2 and "already" in again.stderr
