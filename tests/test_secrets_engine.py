@@ -179,3 +179,11 @@ def test_unreadable_worker_output_is_a_tool_error(tmp_path: Path, fake_python) -
     fake_python("echo 'Traceback (most recent call last):'")
     with pytest.raises(ToolError, match="not its JSON format"):
         secrets.run(tmp_path / "repo", files)
+
+
+def test_no_secret_value_leaves_a_worker(tmp_path: Path) -> None:
+    files = write_tree(tmp_path)
+    values = [IDEOGRAM, B64, HEX, AWS, GITLAB, STRIPE, JWT, "correcthorse-battery9", "Xy7pQ2vL9mN4rT8w"]
+    for raw in (True, False):
+        for text in secrets.scan_outputs(tmp_path, files, raw=raw):
+            assert not [v for v in values if v in text], raw

@@ -8,7 +8,7 @@ included. Every judgement returns a reason so the caller counts and lists it; no
 from __future__ import annotations
 
 import re
-from collections.abc import Collection
+from collections.abc import Collection, Iterable
 
 ENTROPY_TYPES = frozenset({"Base64 High Entropy String", "Hex High Entropy String"})
 GENERIC_TYPES = ENTROPY_TYPES | {"Secret Keyword", "Basic Auth Credentials", "Public IP (ipv4)"}
@@ -44,7 +44,8 @@ _PLACEHOLDER_WORDS = re.compile(
     r"|redacted|secret|secrets|password|passwd|passw0rd|pass|pwd|test|testing|tests|todo|tbd|none|null|nil|empty"
     r"|foo|bar|baz|foobar|admin|root|user|username|guest|demo|dev|development|local|default|token|key|apikey"
     r"|api[-_]?key|api[-_]?token|secret[-_]?key|abc|abc123|xyz|1234|12345|123456|12345678|qwerty|letmein"
-    r"|s3cr3t|mysecret|mypassword|postgres|mysql|mariadb|redis|mongo|rabbitmq|guest|minio|minioadmin|sa)$"
+    r"|s3cr3t|mysecret|mypassword|postgres|mysql|mariadb|redis|mongo|rabbitmq|guest|minio|minioadmin|sa|hunter2"
+    r"|correcthorsebatterystaple)$"
 )
 _PLACEHOLDER_PARTS = re.compile(
     r"(?i)^your[-_. ]|[-_. ](?:here|goes[-_. ]here)$|x{4,}|\*{3,}|\.{3}|<[^>]*>|\$\{[^}]*\}|\{\{.*\}\}"
@@ -95,6 +96,20 @@ def is_local_credential(value: str, line: str, services: Collection[str] = ()) -
     return False
 
 
+def local_passwords(lines: Iterable[str], services: Collection[str] = ()) -> frozenset[str]:
+    """Passwords of the local credential URLs in a file: the same value set alone (`POSTGRES_PASSWORD: ...`
+    beside `postgresql://app:<it>@db/app`) is that local credential too."""
+    found = set()
+    for line in lines:
+        if "://" not in line:
+            continue
+        for match in _CRED_URL.finditer(line):
+            _, password, host = match.groups()
+            if password and is_local_host(host, services):
+                found.add(password)
+    return frozenset(found)
+
+
 def is_hash(value: str, line: str) -> bool:
     """An SRI `integrity` value, a `sha256:`-style digest, or any value on a line that names a hash or checksum."""
     if _HASH_VALUE.match(value) or _HASH_KEY.search(line):
@@ -104,7 +119,7 @@ def is_hash(value: str, line: str) -> bool:
 
 
 def suppression(secret_type: str, value: str, line: str, path: str, *, binary: bool = False,
-                services: Collection[str] = ()) -> str | None:
+                services: Collection[str] = (), local: Collection[str] = ()) -> str | None:
     """Why this match is noise, or None when it is a finding. Provider patterns are never noise."""
     if value in DOCUMENTED_EXAMPLES:
         return DOCUMENTED
@@ -118,7 +133,7 @@ def suppression(secret_type: str, value: str, line: str, path: str, *, binary: b
         return HASH
     if is_placeholder(value):
         return PLACEHOLDER
-    if is_local_credential(value, line, services):
+    if is_local_credential(value, line, services) or value in local:
         return LOCAL
     return None
 

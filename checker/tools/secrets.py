@@ -417,14 +417,19 @@ class _Worker:
         for lines in _passes(text, name):
             if self.gate.fires(lines):
                 numbered = list(enumerate(lines, start=1))
+                local = frozenset() if self.job.raw else noise.local_passwords(lines, self.job.services)
                 for secret in scan._process_line_based_plugins(lines=numbered, filename=name):
-                    self._add(found, secret, lines, binary)
+                    self._add(found, secret, lines, binary, local)
                 if self.ours is not None:
                     for secret in self._ideogram(name, lines):
-                        self._add(found, secret, lines, binary)
+                        self._add(found, secret, lines, binary, local)
             if found:
                 break
-        return list(found.values())
+        entries = list(found.values())
+        kept = entries if self.job.raw else _distinct(entries)
+        for entry in entries:
+            del entry["value"]  # the secret itself never leaves the worker
+        return kept
 
     def _ideogram(self, name: str, lines: list[str]) -> Iterator[Any]:
         from detect_secrets.util.code_snippet import get_code_snippet
@@ -437,12 +442,14 @@ class _Worker:
                                                   context=context)
             previous = line
 
-    def _add(self, found: dict[tuple[str, str], dict[str, Any]], secret: Any, lines: list[str], binary: bool) -> None:
+    def _add(self, found: dict[tuple[str, str], dict[str, Any]], secret: Any, lines: list[str], binary: bool,
+             local: frozenset[str]) -> None:
         """First match of a secret wins (as in detect-secrets' collection), except that a finding beats noise."""
         entry: dict[str, Any] = secret.json()
         key = (secret.type, secret.secret_hash)
+        entry["value"] = secret.secret_value or ""  # for _distinct(); scan() deletes it before output
         if not self.job.raw:
-            entry["suppressed"] = self._suppression(secret, lines, binary)
+            entry["suppressed"] = self._suppression(secret, lines, binary, local)
             earlier = found.get(key)
             if earlier is not None and (earlier["suppressed"] is None or entry["suppressed"] is not None):
                 return
@@ -450,11 +457,20 @@ class _Worker:
             return
         found[key] = entry
 
-    def _suppression(self, secret: Any, lines: list[str], binary: bool) -> str | None:
+    def _suppression(self, secret: Any, lines: list[str], binary: bool, local: frozenset[str]) -> str | None:
         number = secret.line_number
         line = lines[number - 1].rstrip() if 0 < number <= len(lines) else ""
         return noise.suppression(secret.type, secret.secret_value or "", line, secret.filename, binary=binary,
-                                 services=self.job.services)
+                                 services=self.job.services, local=local)
+
+
+def _distinct(entries: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Each token once: a generic match (entropy, keyword) overlapping a provider pattern's match on its line is
+    that token, found twice (the ghp_... value and its high-entropy string)."""
+    providers = [(e["line_number"], e["value"]) for e in entries if e["type"] not in noise.GENERIC_TYPES]
+    return [e for e in entries if not (
+        e["type"] in noise.GENERIC_TYPES and e["value"]
+        and any(n == e["line_number"] and p and (p in e["value"] or e["value"] in p) for n, p in providers))]
 
 
 def worker_main() -> int:
