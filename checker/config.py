@@ -335,6 +335,16 @@ def load_config(path: Path | None, root: Path) -> Config:
     return parse_config(parse_yaml(data, str(target)), str(target))
 
 
+def repo_relative(path: Path, root: Path) -> str | None:
+    """`path` relative to the (resolved) root, or None outside it. The file itself is not resolved: a symlink in
+    the checkout is the PR's, whatever it points at."""
+    absolute = path.absolute()
+    try:
+        return (absolute.parent.resolve() / absolute.name).relative_to(root).as_posix()
+    except ValueError:
+        return None
+
+
 def load_base_config(path: Path | None, root: Path, ref: str) -> Config:
     """The config as `ref` (the PR's base) has it: the PR's own edits to it are not what the gate enforces.
 
@@ -342,10 +352,8 @@ def load_base_config(path: Path | None, root: Path, ref: str) -> Config:
     """
     from checker.base_ref import read_blob
 
-    target = (path if path is not None else root / CONFIG_NAME).absolute()
-    try:
-        rel = target.relative_to(root).as_posix()
-    except ValueError:
+    rel = CONFIG_NAME if path is None else repo_relative(path, root)
+    if rel is None:
         return load_config(path, root)
     source = f"{ref}:{rel}"
     data = read_blob(root, ref, rel, MAX_CONFIG_BYTES + 1)
