@@ -49,6 +49,7 @@ class ScanRequest:
     jobs: int | None = None
     # The ref the config and baseline were read from (the PR's base); None: the working tree's.
     config_ref: str | None = None
+    config_file: str | None = None  # an explicit --config inside root (relative): watched like the default one
 
 
 @dataclass(frozen=True, slots=True)
@@ -317,7 +318,7 @@ def gate_run(req: ScanRequest) -> EngineRun:
 
     if req.diff_base is None:
         return EngineRun(skipped={CHECK_ID: "no --diff-base: no base ref to compare the gate's settings with"})
-    watched = {CONFIG_NAME, req.config.secrets.baseline, ".secrets.baseline"}
+    watched = {CONFIG_NAME, req.config.secrets.baseline, ".secrets.baseline", *filter(None, [req.config_file])}
     hits, looked = gate_hits(req.root, req.diff_base, watched, from_head=req.config_ref is None)
     return EngineRun(tuple(hits), files=looked, given=looked,
                      notes={CHECK_ID: f"{looked} changed path(s) compared with {req.diff_base}"})
