@@ -150,7 +150,7 @@ def selected_ids(raw: str | None, live: bool) -> tuple[str, ...]:
 
 def cmd_check(args: argparse.Namespace) -> int:
     from checker.checklist import checklist
-    from checker.config import load_base_config, load_config
+    from checker.config import load_base_config, load_config, repo_relative
     from checker.findings import Report
     from checker.registry import BY_ID
     from checker.scan import ScanRequest, run_scan
@@ -168,8 +168,9 @@ def cmd_check(args: argparse.Namespace) -> int:
     config_ref = args.diff_base if args.diff_base is not None and not args.config_from_head else None
     config = load_config(args.config, root) if config_ref is None else load_base_config(args.config, root, config_ref)
     REDACTOR.register(os.environ.get("IDEOGRAM_API_KEY"))
+    config_file = None if args.config is None else repo_relative(args.config, root)
     results = run_scan(ScanRequest(root, config, tuple(BY_ID[i] for i in ids), args.diff_base, args.jobs,
-                                   config_ref=config_ref))
+                                   config_ref=config_ref, config_file=config_file))
     from checker.suppress import exclusions
     from checker.targets import repo_prefix
 
