@@ -213,3 +213,19 @@ def test_a_bad_config_at_the_base_ref_is_exit_2(tmp_path, config, words):
 def test_a_config_that_is_a_directory_is_exit_2(tmp_path):
     repo = hostile_repo(tmp_path, {"leak.py": LEAK, ".ideogram-prod.yaml/x": "version: 1\n"})
     one_line_error(gate(repo, "--select", SECRETS), ".ideogram-prod.yaml", "directory")
+
+
+# --- an explicit --config inside the repository is the PR's file too --------------------------------------------
+
+@pytest.mark.parametrize("how", ["edited", "symlink-out"])
+def test_an_explicit_config_in_the_repository_comes_from_the_base_ref(tmp_path, how):
+    repo = hostile_repo(tmp_path, {**CLEAN, "ci/gate.yaml": "version: 1\n"})
+    if how == "edited":
+        base = pr_commit(repo, {"ci/gate.yaml": PR_CONFIGS["disabled"], "leak.py": LEAK})
+    else:  # the PR points the file at one outside the repository that parses as an empty config
+        (repo / "ci/gate.yaml").unlink()
+        (repo / "ci/gate.yaml").symlink_to("/dev/null")
+        base = pr_commit(repo, {"leak.py": LEAK})
+    run = gate(repo, "--diff-base", base, "--config", "ci/gate.yaml", "--select", SECRETS)
+    assert_not_passed(run, "secret-ideogram-key", "gate-config-changed")
+    assert ("gate-config-changed", "ci/gate.yaml") in findings(run)
