@@ -36,7 +36,9 @@ def vulnerable_report(tmp_path_factory) -> dict[str, object]:
     return json.loads(out.read_text())
 
 
-STATIC = [spec.id for spec in CHECKS if spec.engine is not Engine.LIVE]
+# NOTE: Engine.GATE (gate-config-changed) judges a pull request against its base, never a full scan of an example:
+# tests/adversarial/test_config_trust.py trips it.
+STATIC = [spec.id for spec in CHECKS if spec.engine not in (Engine.LIVE, Engine.GATE)]
 
 
 @pytest.mark.parametrize("check_id", STATIC)
