@@ -324,6 +324,8 @@ def load_config(path: Path | None, root: Path) -> Config:
     if target.is_dir():
         raise ConfigError(f"{target}: is a directory, not a config file")
     if not target.is_file():
+        if target.exists():
+            raise ConfigError(f"{target}: not a regular file")
         if explicit or target.is_symlink():
             raise ConfigError(f"{target}: config file not found")
         return Config()

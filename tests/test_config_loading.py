@@ -75,6 +75,10 @@ def test_a_config_that_is_a_directory_or_a_dangling_link(tmp_path: Path) -> None
     (tmp_path / ".ideogram-prod.yaml").symlink_to(tmp_path / "nowhere")
     with pytest.raises(ConfigError, match="not found"):
         load_config(None, tmp_path)
+    (tmp_path / ".ideogram-prod.yaml").unlink()
+    (tmp_path / ".ideogram-prod.yaml").symlink_to("/dev/null")  # would read as an empty config: the defaults
+    with pytest.raises(ConfigError, match="not a regular file"):
+        load_config(None, tmp_path)
 
 
 # --- the base ref -----------------------------------------------------------------------------------------------
