@@ -57,37 +57,46 @@ def repo_prefix(root: Path) -> str:
 
 
 def _git_files(root: Path) -> set[str]:
-    listed = git(root, "ls-files", "-z", "--cached", "--others", "--exclude-standard")
+    staged = git(root, "ls-files", "-z", "--stage")  # "<mode> <object> <stage>\t<path>" per entry
+    others = git(root, "ls-files", "-z", "--others", "--exclude-standard")
     deleted = git(root, "ls-files", "-z", "--deleted")
-    for proc in (listed, deleted):
+    for proc in (staged, others, deleted):
         if proc.returncode != 0:
             last = proc.stderr.decode("utf-8", "replace").strip().splitlines()[-1:]
             raise InputError(f"{root}: git ls-files failed: {last}")
+    tracked = set()
+    for entry in filter(None, staged.stdout.split(b"\0")):
+        info, _, raw = entry.partition(b"\t")
+        if not info.startswith(b"160000 "):  # a submodule is another repository
+            tracked.add(os.fsdecode(raw))
+    untracked = {name for name in names(others.stdout) if not name.endswith("/")}  # "x/": a nested repository
     # A tracked file removed from the working tree (not yet `git rm`-ed) has nothing left to read.
-    return set(names(listed.stdout)) - set(names(deleted.stdout))
+    return (tracked | untracked) - set(names(deleted.stdout))
 
 
-def readable_kind(path: Path) -> bool | None:
-    """True for a regular file, False for what a scan skips by design (a symlink: its target is scanned where it
-    is tracked; a directory: a submodule), None for anything else (missing, a FIFO): the readers report those
-    as errors, so a listed file is never dropped silently."""
+def is_symlink(path: Path) -> bool:
     try:
-        mode = path.lstat().st_mode
+        return stat.S_ISLNK(path.lstat().st_mode)
     except OSError:
-        return None
-    if stat.S_ISREG(mode):
-        return True
-    if stat.S_ISLNK(mode) or stat.S_ISDIR(mode):
         return False
-    return None
 
 
 def list_files(root: Path, exclude: Sequence[str]) -> list[str]:
-    """Tracked and untracked-but-not-ignored files under root (POSIX, relative), sorted. A listed path that is
-    not a readable file stays in the list, for the readers to report as an error."""
+    """Tracked and untracked-but-not-ignored files under root (POSIX, relative), sorted. Symlinks are left out
+    (their target is scanned where it is tracked); any other listed path that is not a readable regular file
+    (a directory where git has a file, a FIFO, a name that does not resolve) stays in the list, for the
+    readers to report as an error: a listed file is never dropped silently."""
     spec = pathspec.GitIgnoreSpec.from_lines(exclude)
     found = _git_files(root) if is_git_tree(root) else set(_walk(root, spec))
-    return sorted(n for n in found if not spec.match_file(n) and readable_kind(root / n) is not False)
+    return sorted(n for n in found if not spec.match_file(n) and not is_symlink(root / n))
+
+
+def is_readable_file(path: Path) -> bool:
+    """A regular file (not a symlink, FIFO or directory) that we may open without blocking."""
+    try:
+        return stat.S_ISREG(path.lstat().st_mode) and os.access(path, os.R_OK)
+    except OSError:
+        return False
 
 
 def matcher(patterns: Iterable[str]) -> pathspec.GitIgnoreSpec:

@@ -21,7 +21,7 @@ from pathlib import Path
 from pydantic import BaseModel, ConfigDict, ValidationError
 
 from checker.errors import ToolError
-from checker.targets import readable_kind
+from checker.targets import is_readable_file
 from checker.tools import Hit, executable, isolated_env, launcher
 
 log = logging.getLogger(__name__)
@@ -35,7 +35,11 @@ TARGET_FLAGS = ("--max-target-bytes=0", "--no-exclude-binary-files", "--disable-
 # the rules ran over the rest of the file (common in real repositories, so it stays a log line). Every other
 # error (Timeout, Out of memory, Syntax error, Lexical error, Fatal error, Too many matches, ...) means a file
 # was not fully checked: the run is an error.
+# NOTE: a partial parse may drop the region around the error, and a match in it. Such a region is broken code for
+# Python or Node too, unless it is new syntax semgrep's grammar lacks; failing every repository that uses such
+# syntax would make the gate unusable, so each one is logged (stderr) with its path instead.
 TOLERATED_ERRORS = frozenset({"PartialParsing"})
+TIMEOUT = 30  # seconds per rule per file; a timeout is an error, never a pass
 # Bytes of argv per semgrep process (paths + their pointers): half of ARG_MAX, which argv shares with the (small,
 # isolated) environment and our other flags.
 ARGV_BUDGET = max(64 * 1024, os.sysconf("SC_ARG_MAX") // 2)
@@ -97,7 +101,7 @@ def prefiltered(root: Path, files: Sequence[str], check_ids: Sequence[str]) -> l
     keep = []
     for name in files:
         path = root / name
-        if readable_kind(path) is not True:
+        if not is_readable_file(path):
             raise ToolError(f"{name}: listed for scanning but not a readable file")
         if union.search(os.fsencode(name)):
             keep.append(name)
@@ -119,9 +123,9 @@ def rule_file(check_id: str) -> Path:
     return rules_dir() / f"{check_id}.yaml"
 
 
-def command(rule_files: Sequence[Path], output: Path, jobs: int | None = None) -> list[str]:
+def command(rule_files: Sequence[Path], output: Path, jobs: int | None = None, timeout: int = TIMEOUT) -> list[str]:
     cmd = [*launcher(executable("semgrep")), "scan", *OFFLINE_FLAGS, *TARGET_FLAGS, "--json", "--output",
-           str(output), "--quiet", "--timeout", "30"]
+           str(output), "--quiet", "--timeout", str(timeout)]
     if jobs:
         cmd += ["--jobs", str(jobs)]
     for path in rule_files:
@@ -205,7 +209,7 @@ def _run_once(cmd: list[str], workdir: Path, out: Path, prefix: str) -> list[Hit
 
 
 def run(root: Path, files: Sequence[str], check_ids: Sequence[str], jobs: int | None = None,
-        prefilter: bool = True, budget: int = ARGV_BUDGET) -> list[Hit]:
+        prefilter: bool = True, budget: int = ARGV_BUDGET, timeout: int = TIMEOUT) -> list[Hit]:
     """Every selected rule over `files` (relative to root), in as few semgrep processes as argv allows; a crash,
     exit >= 2, unreadable output or an error on any file raises ToolError."""
     if prefilter:
@@ -220,5 +224,5 @@ def run(root: Path, files: Sequence[str], check_ids: Sequence[str], jobs: int | 
         out = workdir / "out.json"
         for batch in batches([prefix + name for name in files], budget):
             out.unlink(missing_ok=True)
-            hits += _run_once([*command(rules, out, jobs), "--", *batch], workdir, out, prefix)
+            hits += _run_once([*command(rules, out, jobs, timeout), "--", *batch], workdir, out, prefix)
     return hits
