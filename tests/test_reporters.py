@@ -61,6 +61,7 @@ def test_sarif_of_a_clean_report_is_valid(sarif_schema):
         ("a\nb\r\nc", "a%0Ab%0D%0Ac", "a%0Ab%0D%0Ac"),
         ("x: y, z", "x: y, z", "x%3A y%2C z"),
         ("::error::injected", "::error::injected", "%3A%3Aerror%3A%3Ainjected"),
+        ("x ##[error]old", "x ## [error]old", "x ## [error]old"),
     ],
 )
 def test_annotation_escaping(raw, data, prop):
