@@ -22,9 +22,9 @@ _ESCAPES = {b"a": 7, b"b": 8, b"t": 9, b"n": 10, b"v": 11, b"f": 12, b"r": 13, b
 # a changed file holding one is judged whole, or a finding's line would not match git's.
 _ODD_BREAKS = re.compile("\r(?!\n)|[\x0b\x0c\x1c-\x1e\x85\u2028\u2029]")
 # NOTE: explicit flags beat every config (diff.noprefix, diff.mnemonicPrefix, diff.relative, diff.external,
-# color.ui) and every .gitattributes (-diff, binary, textconv drivers) the repository brings.
-_DIFF = ("diff", "--no-color", "--no-ext-diff", "--no-textconv", "--text", "--src-prefix=a/", "--dst-prefix=b/",
-         "--relative", "-M", "--diff-filter=ACMRT", "--ignore-submodules")
+# color.ui, diff.orderFile) and every .gitattributes (-diff, binary, textconv drivers) the repository brings.
+_DIFF = ("diff", f"-O{os.devnull}", "--no-color", "--no-ext-diff", "--no-textconv", "--text", "--src-prefix=a/",
+         "--dst-prefix=b/", "--relative", "-M", "--diff-filter=ACMRT", "--ignore-submodules")
 
 
 class WholeFile(frozenset[int]):
