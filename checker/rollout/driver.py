@@ -30,6 +30,7 @@ class StageStatus:
     canary_desired: int
     share: float
     problem: str = ""
+    stable_desired: int = 0  # the stable's pods the stage needs Ready too (replicas and gateway strategies)
 
 
 def canary_name(deployment: str) -> str:
@@ -79,7 +80,7 @@ def canary_manifest(state: RolloutState, stable: Obj, replicas: int, label: tupl
     }
 
 
-def _scale(kube: Kube, name: str, replicas: int) -> None:
+def scale(kube: Kube, name: str, replicas: int) -> None:
     kube.patch("deployments", name, {"spec": {"replicas": replicas}}, SMP)
 
 
@@ -104,7 +105,7 @@ def ensure_canary(kube: Kube, state: RolloutState, replicas: int, label: tuple[s
         kube.patch("deployments", state.canary_name, [{"op": "replace", "path": "/spec/template",
                                                        "value": body["spec"]["template"]}], JSON_PATCH)
     if (current["spec"].get("replicas") or 0) != replicas:
-        _scale(kube, state.canary_name, replicas)
+        scale(kube, state.canary_name, replicas)
 
 
 def set_route(kube: Kube, state: RolloutState, stable_weight: int, canary_weight: int) -> None:
@@ -160,19 +161,9 @@ def ensure_canary_service(kube: Kube, state: RolloutState, label: tuple[str, str
 
 def apply_stage(kube: Kube, state: RolloutState, weight: int, label: tuple[str, str], max_pods_factor: float) -> None:
     """Put the cluster at `weight`% (< 100) for the state's strategy; safe to repeat."""
-    if state.strategy == "replicas":
-        split = plan.stage_replicas(state.stable_replicas, weight, max_pods_factor)
-        stable = kube.get("deployments", state.deployment) or {}
-        if (stable.get("spec") or {}).get("replicas") != split.stable:
-            _scale(kube, state.deployment, split.stable)
-        ensure_canary(kube, state, split.canary, label)
-    elif state.strategy == "gateway":
-        split = plan.gateway_replicas(state.stable_replicas, weight)
-        ensure_canary(kube, state, split.canary, label)
-        ensure_canary_service(kube, state, label)
-        set_route(kube, state, *plan.route_weights(weight))
-    else:
-        apply_rolling(kube, state, weight)
+    from checker.rollout.strategies import strategy
+
+    strategy(state.strategy).apply(kube, state, weight, label, max_pods_factor)
 
 
 def apply_rolling(kube: Kube, state: RolloutState, weight: int) -> None:
@@ -216,22 +207,30 @@ def _ready(d: Obj | None) -> int:
 
 
 def stage_status(kube: Kube, state: RolloutState) -> StageStatus:
-    """Ready pods per side and the real share (pods for replicas, route weight for gateway, RS for rolling)."""
+    """Ready pods per side and the real share, as the state's strategy observes them."""
+    from checker.rollout.strategies import strategy
+
+    return strategy(state.strategy).observe(kube, state)
+
+
+def rolling_status(kube: Kube, state: RolloutState) -> StageStatus:
     stable = kube.get("deployments", state.deployment)
-    if state.strategy == "rolling":
-        share = rolling_share(kube, state)
-        desired = int(((stable or {}).get("spec") or {}).get("replicas") or 0)
-        ready = _ready(stable)
-        return StageStatus(ready, round(ready * share), desired if state.weight else 0, share)
+    share = rolling_share(kube, state)
+    desired = int(((stable or {}).get("spec") or {}).get("replicas") or 0)
+    ready = _ready(stable)
+    return StageStatus(ready, round(ready * share), desired if state.weight else 0, share)
+
+
+def pods_status(kube: Kube, state: RolloutState, gateway: bool) -> StageStatus:
+    """A canary Deployment beside the stable: pod share, or the route's weight once a canary pod is Ready."""
+    stable = kube.get("deployments", state.deployment)
     canary = kube.get("deployments", state.canary_name)
     c_ready, s_ready = _ready(canary), _ready(stable)
     desired = int(((canary or {}).get("spec") or {}).get("replicas") or 0)
-    if state.strategy == "gateway":
-        share = state.weight / 100 if c_ready else 0.0
-    else:
-        share = plan.share_of(s_ready, c_ready)
+    share = (state.weight / 100 if c_ready else 0.0) if gateway else plan.share_of(s_ready, c_ready)
     problem = _pod_problem(kube, canary) if canary is not None and c_ready < desired else ""
-    return StageStatus(s_ready, c_ready, desired, share, problem)
+    s_desired = int(((stable or {}).get("spec") or {}).get("replicas") or 0)
+    return StageStatus(s_ready, c_ready, desired, share, problem, s_desired)
 
 
 def _pod_problem(kube: Kube, d: Obj) -> str:
@@ -251,7 +250,8 @@ def wait_stage(kube: Kube, state: RolloutState, deadline_s: float, started: floa
         st = stage_status(kube, state)
         if tick:
             tick(st)
-        if st.canary_ready >= st.canary_desired:
+        # Both sides Ready: the share reported is the one that serves, not one of a stable still scaling up.
+        if st.canary_ready >= st.canary_desired and st.stable_ready >= st.stable_desired:
             return st
         if time.time() - started >= deadline_s:
             raise StageFailed(f"canary not Ready within the stage deadline ({deadline_s:g}s): "
@@ -315,23 +315,22 @@ def promote_full(kube: Kube, state: RolloutState, deadline_s: float) -> None:
     wait_serving(kube, state.deployment, state.to_image, container, None, deadline_s)
     remove_canary(kube, state)
     if (d["spec"].get("replicas") or 0) != state.stable_replicas:
-        _scale(kube, state.deployment, state.stable_replicas)
+        scale(kube, state.deployment, state.stable_replicas)
     wait_serving(kube, state.deployment, state.to_image, container, state.stable_replicas, deadline_s)
 
 
 def remove_canary(kube: Kube, state: RolloutState) -> list[str]:
     """Traffic back to stable first, then the canary objects; returns what it removed (empty = nothing to do)."""
-    done: list[str] = []
-    if state.strategy == "gateway" and state.route:
-        try:
-            set_route(kube, state, 100, 0)
-        except StageFailed:
-            pass
-        if kube.delete("services", state.canary_service):
-            done.append(f"service/{state.canary_service}")
+    from checker.rollout.strategies import STRATEGIES
+
+    done = STRATEGIES[state.strategy].cleanup(kube, state) if state.strategy in STRATEGIES else []
+    return done + delete_canary_deployment(kube, state)
+
+
+def delete_canary_deployment(kube: Kube, state: RolloutState) -> list[str]:
     if kube.delete("deployments", state.canary_name or canary_name(state.deployment)):
-        done.append(f"deployment/{state.canary_name}")
-    return done
+        return [f"deployment/{state.canary_name}"]
+    return []
 
 
 # ---------------------------------------------------------------------------------------- undo / rollback
@@ -382,6 +381,6 @@ def restore_stable(kube: Kube, state: RolloutState, to_revision: int | None) -> 
         kube.patch("deployments", state.deployment, {"spec": {"paused": False}}, SMP)
         done.append(f"deployment.apps/{state.deployment} resumed")
     if (d["spec"].get("replicas") or 0) != state.stable_replicas:
-        _scale(kube, state.deployment, state.stable_replicas)
+        scale(kube, state.deployment, state.stable_replicas)
         done.append(f"deployment.apps/{state.deployment} scaled to {state.stable_replicas}")
     return done

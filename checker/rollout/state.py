@@ -8,8 +8,6 @@ from __future__ import annotations
 import datetime
 import enum
 import json
-import time
-from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
@@ -142,25 +140,3 @@ def replace_state(kube: Kube, cm: dict[str, Any], state: RolloutState) -> dict[s
     body = dict(cm)
     body["data"] = state.to_data()
     return kube.replace("configmaps", body)
-
-
-def update_state(kube: Kube, deployment: str, rollout_id: str, change: Callable[[RolloutState], None],
-                 attempts: int = 10) -> RolloutState:
-    """Re-read, apply `change`, write by CAS; give up if the record now belongs to another rollout."""
-    from checker.rollout.kube import KubeError
-
-    for _ in range(attempts):
-        state, cm = read_state(kube, deployment)
-        if state is None or cm is None:
-            raise StateConflict(f"the rollout record configmap/{state_name(deployment)} disappeared")
-        if state.rollout_id != rollout_id:
-            raise StateConflict(f"rollout {rollout_id} was taken over by rollout {state.rollout_id}")
-        change(state)
-        try:
-            replace_state(kube, cm, state)
-            return state
-        except KubeError as exc:
-            if exc.status != 409:
-                raise
-        time.sleep(0.05)
-    raise StateConflict(f"configmap/{state_name(deployment)} kept changing under us")
