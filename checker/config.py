@@ -162,8 +162,7 @@ class ClusterConfig(_Strict):
 class RolloutConfig(_Strict):
     """Owned by the rollout work (issue 6): strategies, gates and deadlines."""
 
-    strategy: str = Field(default="replicas", pattern=r"^(replicas|gateway|rolling)$",
-                          description="replicas | gateway | rolling")
+    strategy: str = Field(default="replicas", description="replicas | gateway | rolling (checker/rollout/strategies)")
     stage_deadline_s: int = Field(default=600, gt=0, description="Canary pods must be Ready within this.")
     canary_selector: str = Field(default='track="canary"', description="PromQL label matchers of canary series.")
     stable_selector: str | None = Field(default=None, description="PromQL label matchers of stable series (default: "
@@ -200,6 +199,15 @@ class RolloutConfig(_Strict):
     stable_service: str | None = Field(default=None, description="gateway strategy: the stable Service "
                                        "(default: the Deployment's name); the canary Service is <name>-canary.")
     rollback_timeout_s: int = Field(default=300, gt=0, description="rollback waits this long for stable to serve.")
+
+    @field_validator("strategy")
+    @classmethod
+    def _known_strategy(cls, value: str) -> str:
+        from checker.rollout.strategies import NAMES  # the strategy table is the one list of names
+
+        if value not in NAMES:
+            raise ValueError(f"unknown strategy (known: {', '.join(NAMES)})")
+        return value
 
 
 class Config(_Strict):
