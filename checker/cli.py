@@ -166,8 +166,9 @@ def cmd_check(args: argparse.Namespace) -> int:
         raise UsageError("--config-from-head: only means something with --diff-base")
     # A pull request must not configure its own gate: under --diff-base the base ref's config is enforced.
     config_ref = args.diff_base if args.diff_base is not None and not args.config_from_head else None
-    config = load_config(args.config, root) if config_ref is None else load_base_config(args.config, root, config_ref)
+    # NOTE: before anything can fail: an error may quote input (a ref, a path) that holds the key.
     REDACTOR.register(os.environ.get("IDEOGRAM_API_KEY"))
+    config = load_config(args.config, root) if config_ref is None else load_base_config(args.config, root, config_ref)
     config_file = None if args.config is None else repo_relative(args.config, root)
     results = run_scan(ScanRequest(root, config, tuple(BY_ID[i] for i in ids), args.diff_base, args.jobs,
                                    config_ref=config_ref, config_file=config_file))
