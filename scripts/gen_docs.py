@@ -154,6 +154,12 @@ def checks_by_area(link: Callable[[str], str]) -> str:
     return "\n".join(rows)
 
 
+def suppress_text(spec: CheckSpec) -> str:
+    if spec.engine is Engine.GATE:  # the PR's own markers cannot silence the gate's judgement of its settings
+        return f"not inline: `checks: {{{spec.id}: {{enabled: false}}}}` in the base branch's config"
+    return f"`ideogram-prod: ignore[{spec.id}] -- <reason>` on the line or the line above"
+
+
 def check_header(spec: CheckSpec) -> str:
     items = [i for i in ITEMS if spec.id in i.check_ids]
     item_links = ", ".join(f"[`{i.id}`](../checklist.md) ({cell(i.text)})" for i in items) or f"`{spec.checklist_item}`"
@@ -166,7 +172,7 @@ def check_header(spec: CheckSpec) -> str:
         f"| Engine | {engine_text(spec.engine)} |",
         f"| Run by | `ideogram-prod {command_of(spec)}` |",
         f"| Checklist | {item_links} |",
-        f"| Suppress | `ideogram-prod: ignore[{spec.id}] -- <reason>` on the line or the line above |",
+        f"| Suppress | {suppress_text(spec)} |",
         "",
         f"**Fix.** {spec.fix}",
     ])
