@@ -78,7 +78,7 @@ class RedactingFilter(logging.Filter):
 
 def fingerprint(*parts: str) -> str:
     """A stable, non-reversible identity for a finding: no line numbers, no secret values."""
-    digest = hashlib.sha256("\x1f".join(parts).encode("utf-8")).hexdigest()
+    digest = hashlib.sha256("\x1f".join(parts).encode("utf-8", "surrogateescape")).hexdigest()
     return digest[:32]
 
 
