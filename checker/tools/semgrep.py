@@ -12,9 +12,10 @@ import json
 import logging
 import os
 import re
+import shutil
 import subprocess
 import tempfile
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from importlib import resources
 from pathlib import Path
 
@@ -147,16 +148,16 @@ def _error_kind(err: _Error) -> str:
     return err.type if isinstance(err.type, str) else str(err.type[0]) if err.type else "unknown"
 
 
-def _relative(path: str, prefix: str) -> str:
-    if not path.startswith(prefix):
-        raise ToolError("semgrep reported a path outside the files it was given")
-    return path[len(prefix):]
+def _relative(path: str, names: Mapping[str, str]) -> str:
+    if path not in names:
+        raise ToolError("semgrep reported a path it was not given")
+    return names[path]
 
 
-def parse_output(raw: bytes, prefix: str = "") -> list[Hit]:
-    """Hits keyed by the rule's metadata.check_id, paths made relative by dropping `prefix`; the matched code is
-    hashed, never kept. An error on any file raises ToolError naming the file (semgrep's message may quote the
-    file's code, so it is never shown)."""
+def parse_output(raw: bytes, names: Mapping[str, str]) -> list[Hit]:
+    """Hits keyed by the rule's metadata.check_id, paths mapped back through `names` (target given to semgrep ->
+    path relative to the scan root); the matched code is hashed, never kept. An error on any file raises
+    ToolError naming the file (semgrep's message may quote the file's code, so it is never shown)."""
     try:
         data = _Output.model_validate(json.loads(raw.decode("utf-8", "surrogateescape")))
     except (ValueError, ValidationError):
@@ -165,10 +166,10 @@ def parse_output(raw: bytes, prefix: str = "") -> list[Hit]:
     for err in data.errors:
         if _error_kind(err) in TOLERATED_ERRORS and err.path:
             log.warning("semgrep: %s: partly parsed (%s); the rules ran over the rest of the file",
-                        _relative(err.path, prefix), _error_kind(err))
+                        _relative(err.path, names), _error_kind(err))
     if fatal:
         first = fatal[0]
-        where = f"{_relative(first.path, prefix)}: " if first.path else ""
+        where = f"{_relative(first.path, names)}: " if first.path else ""
         rule = f" (rule {first.rule_id})" if first.rule_id else ""
         more = f"; {len(fatal) - 1} more error(s)" if len(fatal) > 1 else ""
         raise ToolError(f"{where}semgrep could not check this file: {_error_kind(first)}{rule}{more}")
@@ -177,7 +178,7 @@ def parse_output(raw: bytes, prefix: str = "") -> list[Hit]:
         check_id = str(res.extra.metadata.get("check_id") or res.check_id)
         code = " ".join(res.extra.lines.split())
         evidence = hashlib.sha256(f"{res.check_id}\x1f{code}".encode(errors="surrogateescape")).hexdigest()
-        hits.append(Hit(check_id, _relative(res.path, prefix), res.start.line, res.end.line, evidence,
+        hits.append(Hit(check_id, _relative(res.path, names), res.start.line, res.end.line, evidence,
                         res.extra.message.strip()))
     return hits
 
@@ -197,7 +198,26 @@ def batches(targets: Sequence[str], budget: int = ARGV_BUDGET) -> Iterator[list[
         yield batch
 
 
-def _run_once(cmd: list[str], workdir: Path, out: Path, prefix: str) -> list[Hit]:
+def targets(root: Path, files: Sequence[str], aliases: Path) -> dict[str, str]:
+    """Absolute target -> relative name. semgrep reads its argv as text and would scan a mangled name (and report
+    nothing) for a file whose name is not UTF-8, so such a file is copied to the same relative path with each
+    undecodable byte as "_" (rules' path filters and language detection see the same folders and suffix)."""
+    prefix = os.path.join(os.path.abspath(root), "")
+    names: dict[str, str] = {}
+    for name in files:
+        try:
+            os.fsencode(name).decode("utf-8")
+            names[prefix + name] = name
+        except UnicodeDecodeError:
+            plain = os.fsencode(name).decode("utf-8", "replace").replace("\ufffd", "_")
+            alias = aliases / str(len(names)) / plain
+            alias.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(root / name, alias)
+            names[str(alias)] = name
+    return names
+
+
+def _run_once(cmd: list[str], workdir: Path, out: Path, names: Mapping[str, str]) -> list[Hit]:
     try:
         proc = subprocess.run(cmd, cwd=workdir, env=offline_env(workdir), capture_output=True, check=False,
                               stdin=subprocess.DEVNULL)
@@ -205,7 +225,7 @@ def _run_once(cmd: list[str], workdir: Path, out: Path, prefix: str) -> list[Hit
         raise ToolError(f"cannot start semgrep: {exc.strerror}") from None
     if proc.returncode not in (0, 1) or not out.is_file():
         raise ToolError(f"semgrep exited with code {proc.returncode}")
-    return parse_output(out.read_bytes(), prefix)
+    return parse_output(out.read_bytes(), names)
 
 
 def run(root: Path, files: Sequence[str], check_ids: Sequence[str], jobs: int | None = None,
@@ -216,13 +236,13 @@ def run(root: Path, files: Sequence[str], check_ids: Sequence[str], jobs: int | 
         files = prefiltered(root, files, check_ids)
     if not files or not check_ids:
         return []
-    prefix = os.path.join(os.path.abspath(root), "")
     rules = [rule_file(c) for c in check_ids]
     hits: list[Hit] = []
     with tempfile.TemporaryDirectory(prefix="ideogram-prod-semgrep-") as tmp:
         workdir = Path(tmp)
         out = workdir / "out.json"
-        for batch in batches([prefix + name for name in files], budget):
+        names = targets(root, files, workdir / "aliases")
+        for batch in batches(list(names), budget):
             out.unlink(missing_ok=True)
-            hits += _run_once([*command(rules, out, jobs, timeout), "--", *batch], workdir, out, prefix)
+            hits += _run_once([*command(rules, out, jobs, timeout), "--", *batch], workdir, out, names)
     return hits
