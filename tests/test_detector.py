@@ -74,6 +74,8 @@ def test_detects_keys_by_context(line, previous):
         (f'  apiKey: "{KEY}",', "const client = new OpenAI({"),
         (f'const key = process.env.OPENAI_API_KEY ?? "{KEY}";', ""),
         ('const client = new Ideogram({ apiKey: "<YOUR_IDEOGRAM_API_KEY_HERE_0123>" });', ""),
+        ("const client = new IdeogramClient({ apiKey: 'sk_test_1234567890abcdef' });", ""),
+        ("const client = new IdeogramClient({ apiKey: 'test-api-key-for-integration' });", ""),
     ],
 )
 def test_ignores_references_placeholders_and_other_names(line, previous):

@@ -139,6 +139,8 @@ def test_the_cli_lists_noise_as_suppressions_in_json_and_sarif(tmp_path: Path) -
     ("changeme", True), ("password", True), ("your-api-key-here", True), ("YOUR_SECRET", True),
     ("xxxxxxxxxxxxxxxx", True), ("<token>", True), ("${DB_PASSWORD}", True), ("{{ smtp_password }}", True),
     ("sk-your-key-here", True), ("replace-me-with-a-long-random-string", True), ("hunter2", True), ("", True),
+    ("test-api-key-for-testing", True), ("my-key", True), ("INVALID_API_KEY", True), ("password123", True),
+    ("not-a-real-key", True), ("prod-db-2024-x7Gq", False), ("Prod_Api_Key_9", False),
     ("Xq9vL2mT7wR4pZ8n", False), ("app_dev_pw", False), ("correct-horse-9Battery", False), ("s3cr3tPa55w0rd", False),
     ("9f86d081884c7d659a2feaa0c55ad015", False),
 ])
@@ -162,8 +164,11 @@ def test_local_hosts(host: str, expected: bool) -> None:
     ("abc123def", "FILE_SHA256 = 'abc123def'", True),
     ("abc123def", "image: nginx@sha256:abc123def", True),
     ("abc123def", 'content_hash: "abc123def"', True),
+    ("3e8a8703264a2f4a69428a0aa4dcb512790b2c8c", "rev: 3e8a8703264a2f4a69428a0aa4dcb512790b2c8c # v6.0.0", True),
+    ("9c0a54914c78", "down_revision = '9c0a54914c78'", True),
     ("abc123def", 'api_token = "abc123def"', False),
     ("abc123def", 'shaper = "abc123def"', False),
+    ("abc123def", 'reverse_key = "abc123def"', False),
 ])
 def test_hashes(value: str, line: str, expected: bool) -> None:
     assert noise.is_hash(value, line) is expected

@@ -32,7 +32,10 @@ _CLIENT_KEY = re.compile(r"""(?i)^\s*["'`]?api[-_]?key["'`]?\s*(?::|=>?)\s*""" +
 _ENV_NAME = re.compile(r"""(?i)\bname["']?\s*[:=]\s*["']?""" + _CRED_NAME)
 _ENV_VALUE = re.compile(r"""(?i)^\s*-?\s*["']?value["']?\s*[:=]\s*""" + _VALUE)
 
-_PLACEHOLDER = re.compile(r"(?i)your|example|placeholder|changeme|replace|dummy|redacted|xxxx|\*\*\*|<|>|\$\{|\{\{")
+_PLACEHOLDER = re.compile(
+    r"(?i)your|example|placeholder|changeme|replace|dummy|redacted|xxxx|\*\*\*|<|>|\$\{|\{\{|123456789|abcdefgh|qwerty"
+    r"|(?:^|[-_])(?:test|fake|mock|sample|invalid)(?:[-_]|$)"
+)
 
 
 def _entropy(value: str) -> float:

@@ -32,9 +32,10 @@ LOCK_FILE_NAMES = frozenset({
 # Published in vendors' own docs as examples; GitHub secret scanning ignores them too.
 DOCUMENTED_EXAMPLES = frozenset({"AKIAIOSFODNN7EXAMPLE", "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY"})
 
+# A line naming a hash, a checksum or a version-control revision (pre-commit `rev:`, alembic `down_revision`).
 _HASH_KEY = re.compile(
     r"(?i)(?:\b|_)(?:integrity|checksums?|[a-z0-9]*hash(?:es)?|digests?|sha(?:1|224|256|384|512)(?:sum)?|shasum|md5(?:sum)?"
-    r"|etag|fingerprint)(?:\b|_)"
+    r"|etag|fingerprint|rev|revision|commit|commit[-_]?(?:sha|id))(?:\b|_)"
 )
 _HASH_PREFIX = re.compile(r"(?i)(?:sha(?:1|224|256|384|512)|md5|blake2b?|h1)[-:=]$")
 _HASH_VALUE = re.compile(r"(?i)^(?:sha(?:1|224|256|384|512)|md5|blake2b?)[-:]")
@@ -52,6 +53,13 @@ _PLACEHOLDER_PARTS = re.compile(
     r"|%\([^)]*\)s|^\$[A-Za-z_]\w*$|example|placeholder|changeme|change[-_]me|replace[-_]?me|dummy|redacted"
     r"|insert[-_. ]|^(.)\1+$"
 )
+
+# A word of its own in the value (split on - _ . and spaces) that no real credential is made of.
+_DUMMY_WORDS = frozenset({"test", "testing", "tests", "fake", "dummy", "mock", "mocked", "sample", "example",
+                          "placeholder", "invalid", "valid", "my", "your", "foo", "bar", "baz", "demo", "changeme",
+                          "redacted", "notreal", "not", "todo", "xxx", "secretvalue", "somesecret"})
+_WEAK_WITH_DIGITS = re.compile(r"(?i)^(?:password|passw0rd|pass|secret|admin|test|changeme|letmein|qwerty)\d{0,6}!?$")
+_CONSTANT_NAME = re.compile(r"^[A-Z]+(?:_[A-Z]+)+$")  # `INVALID_API_KEY: 'INVALID_API_KEY'`: an enum, not a secret
 
 _CRED_URL = re.compile(
     r"(?i)\b[a-z][a-z0-9+.\-]*://([^\s/@:'\"]*):([^\s/@'\"]*)@(\[[^\]\s]+\]|[^\s:/?#'\"@,;)]+)"
@@ -77,7 +85,9 @@ def is_lock_file(path: str) -> bool:
 def is_placeholder(value: str) -> bool:
     """A value written to be replaced: `changeme`, `your-key-here`, `xxxx`, `<token>`, `${VAR}`, `{{ secret }}`."""
     v = value.strip().strip("'\"`")
-    return not v or bool(_PLACEHOLDER_WORDS.match(v) or _PLACEHOLDER_PARTS.search(v))
+    if not v or _PLACEHOLDER_WORDS.match(v) or _PLACEHOLDER_PARTS.search(v) or _WEAK_WITH_DIGITS.match(v):
+        return True
+    return bool(_CONSTANT_NAME.match(v) or _DUMMY_WORDS & set(re.split(r"[-_.\s]+", v.lower())))
 
 
 def is_local_host(host: str, services: Collection[str] = ()) -> bool:
