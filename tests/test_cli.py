@@ -163,3 +163,31 @@ def test_errors_become_annotations_in_github_actions(cli, tmp_path):
     assert result.returncode == 2
     assert result.stdout.splitlines() == [f"::error title=ideogram-prod::{tmp_path / 'missing'}: no such directory"]
     one_line_error(result.stderr)
+
+
+def test_in_actions_the_text_report_is_paused_for_workflow_commands_and_annotations_follow(cli, make_repo):
+    import re
+
+    root = make_repo({"docs/README.md": "# app\n"})
+    result = cli("check", str(root), "--select", "docs-runbook", env={"GITHUB_ACTIONS": "true"})
+    assert result.returncode == 1
+    lines = result.stdout.splitlines()
+    token = re.fullmatch(r"::stop-commands::([0-9a-f]{32})", lines[0])
+    assert token, lines[0]
+    end = lines.index(f"::{token.group(1)}::")
+    assert any("docs-runbook" in line for line in lines[1:end])
+    assert lines[end + 1].startswith("::warning file=docs/README.md,line=1,")
+    again = cli("check", str(root), "--select", "docs-runbook", env={"GITHUB_ACTIONS": "true"})
+    assert again.stdout.splitlines()[0] != lines[0]  # a fresh token each run: a PR cannot predict it
+
+
+@pytest.mark.parametrize("message", ["k8s/a\n::error::forged.yaml: skipped", "x\r\n  ::add-mask::y", "##[error]z"])
+def test_log_lines_stay_one_line_and_never_look_like_a_workflow_command(message):
+    import logging
+
+    from checker.cli import SafeFormatter
+
+    record = logging.LogRecord("checker.scan", logging.INFO, __file__, 1, "%s", (message,), None)
+    out = SafeFormatter("%(levelname)s %(name)s: %(message)s").format(record)
+    assert len(out.splitlines()) == 1 and out.startswith("INFO checker.scan: ")
+    assert "##[" not in out
