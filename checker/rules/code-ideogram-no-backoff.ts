@@ -132,3 +132,19 @@ export async function okHelper(body: FormData) {
   // ok: code-ideogram-no-backoff-js
   return withRetry(() => fetch(IDEOGRAM_URL, { method: "POST", headers: { "Api-Key": apiKey }, body }));
 }
+
+// ---- issue 13: `await c.post<T>(...)` is a call like any other
+
+interface GenerateResponse { data: { url: string; is_image_safe: boolean }[] }
+
+export async function genericInstance(form: FormData) {
+  // ruleid: code-ideogram-no-backoff-js
+  const { data } = await ideogram.post<GenerateResponse>("/v1/ideogram-v3/generate", form);
+  return data;
+}
+
+export async function okGenericRetried(form: FormData) {
+  // ok: code-ideogram-no-backoff-js
+  const { data } = await retried.post<GenerateResponse>("/v1/ideogram-v3/generate", form);
+  return data;
+}

@@ -135,3 +135,24 @@ export async function okTable(body: FormData) {
   if (error) throw error;
   return res;
 }
+
+// ---- issue 13: `await c.post<T>(...)` is a call like any other
+
+interface GenerateResponse { data: { url: string; is_image_safe: boolean }[] }
+
+export async function genericInstance(form: FormData) {
+  // ruleid: code-ideogram-unhandled-errors-js
+  const r = await ideogram.post<GenerateResponse>("/v1/ideogram-v3/generate", form);
+  return r.data;
+}
+
+export async function okGenericCatch(form: FormData) {
+  try {
+    // ok: code-ideogram-unhandled-errors-js
+    const r = await ideogram.post<GenerateResponse>("/v1/ideogram-v3/generate", form);
+    return r.data;
+  } catch (err) {
+    if (axios.isAxiosError(err) && err.response?.status === 422) throw new PromptRejected();
+    throw err;
+  }
+}
