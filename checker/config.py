@@ -191,6 +191,10 @@ class RolloutConfig(_Strict):
     max_p99_increase_ms: float = Field(default=500.0, ge=0, description="Judge: a canary p99 this much above the "
                                        "stable's is a latency regression (with >= 200 canary calls).")
     slow_call_ms: float = Field(default=5000.0, gt=0, description="Judge: calls slower than this count as slow.")
+    inbound_metric: str | None = Field(default=None, pattern=r"^[a-zA-Z_:][a-zA-Z0-9_:]*$", description="Judge: the "
+                                       "service's own request counter with a `status` label (e.g. "
+                                       "ideogram_inbound_requests_total, which `init`'s instrumentation writes): adds "
+                                       "the inbound 5xx ratio and Ideogram calls per inbound request comparisons.")
     consecutive_error_limit: int = Field(default=4, ge=0, description="Prometheus errors in a row tolerated (Argo's "
                                          "consecutiveErrorLimit); one more ends the analysis as error.")
     error_limit: int = Field(default=10, ge=0, description="Prometheus errors tolerated in one analysis.")
@@ -199,6 +203,8 @@ class RolloutConfig(_Strict):
     stable_service: str | None = Field(default=None, description="gateway strategy: the stable Service "
                                        "(default: the Deployment's name); the canary Service is <name>-canary.")
     rollback_timeout_s: int = Field(default=300, gt=0, description="rollback waits this long for stable to serve.")
+    drain_delay_s: float = Field(default=10.0, ge=0, description="gateway strategy: after the canary's weight went "
+                                 "to 0, wait this before deleting its objects when no Gateway reports route status.")
 
     @field_validator("strategy")
     @classmethod
