@@ -218,3 +218,22 @@ def test_cli_rejects_unknown_query_key(tmp_path: Path, monkeypatch: pytest.Monke
     (tmp_path / ".ideogram-prod.yaml").write_text("alerts:\n  queries:\n    api_up: up\n")
     assert main(["alerts"]) == 2
     assert "unknown alert 'api_up'" in capsys.readouterr().err
+
+
+def test_python_snippet_counts_inbound_requests_for_the_judge(tmp_path: Path) -> None:
+    """The optional inbound counter of the contract (rollout.inbound_metric), as `init` writes it."""
+    from checker.alerts import INBOUND_METRIC
+    from tests.helpers.plugin import run_cli
+
+    run_cli("init", str(tmp_path))
+    script = ("import sys; sys.path.insert(0, sys.argv[1])\n"
+              "from ideogram_metrics import record_inbound_request\n"
+              "from prometheus_client import generate_latest\n"
+              "record_inbound_request(503)\nrecord_inbound_request(200)\nrecord_inbound_request(200)\n"
+              "sys.stdout.write(generate_latest().decode())\n")
+    proc = subprocess.run([sys.executable, "-c", script, str(tmp_path / "docs/instrumentation")],
+                          capture_output=True, text=True, check=True)
+    lines = proc.stdout.splitlines()
+    for line in (f'{INBOUND_METRIC}{{status="503"}} 1.0', f'{INBOUND_METRIC}{{status="200"}} 2.0',
+                 f'{INBOUND_METRIC}{{status="500"}} 0.0', 'ideogram_requests_total{status="400"} 0.0'):
+        assert line in lines

@@ -184,3 +184,29 @@ def test_stable_selector_is_the_canary_negated() -> None:
     assert stable_selector('track="canary"', 'version="v1"') == 'version="v1"'
     with pytest.raises(ValueError, match="stable_selector"):
         stable_selector('track="canary", app="web"', None)
+
+
+# ----------------------------------------------------------------------------------------- the release, not only Ideogram
+def test_inbound_errors_and_calls_per_request_are_compared_when_configured() -> None:
+    calls_c, calls_s = tally(400), tally(3600)
+    healthy_in = (tally(400), tally(3600))  # one Ideogram call per inbound request on both
+    got = {j.key: j.verdict for j in judge.compare(calls_c, calls_s, 1, CFG, healthy_in)}
+    assert got["compare-calls-per-request"] is Verdict.PASS and got["compare-inbound-5xx"] is Verdict.PASS
+    # a client bug: the canary retries every request three times (three paid calls per inbound request)
+    retrying = {j.key: j for j in judge.compare(tally(1200), calls_s, 1, CFG, healthy_in)}
+    assert retrying["compare-calls-per-request"].verdict is Verdict.FAIL
+    assert retrying["compare-calls-per-request"].canary == 3.0 and retrying["compare-calls-per-request"].stable == 1.0
+    # the service's own 5xx while every Ideogram call succeeds
+    broken_in = (tally(400, {"500": 20}), tally(3600))
+    assert {j.key: j.verdict for j in judge.compare(calls_c, calls_s, 1, CFG, broken_in)}["compare-inbound-5xx"] \
+        is Verdict.FAIL
+    assert "compare-inbound-5xx" not in {j.key for j in judge.compare(calls_c, calls_s, 1, CFG)}
+
+
+def test_calls_without_a_response_count_with_5xx() -> None:
+    got = judge.ratio_judgement(judge.RATIOS[0], tally(200, {"error": 12}), tally(1800), CFG)
+    assert got.verdict is Verdict.FAIL
+
+
+def test_alpha_shares_sum_to_one() -> None:
+    assert sum(judge.ALPHA_SHARE.values()) == pytest.approx(1.0)

@@ -69,13 +69,18 @@ def _one(prom: Prometheus, query: str) -> float | None:
     return gates.finite(sum(s.value for s in samples)) if samples else None
 
 
-def tally(prom: Prometheus, selector: str, window: str) -> judge.Tally:
-    """A track's calls by status and its latency buckets over `window` (since the stage began)."""
+def tally(prom: Prometheus, selector: str, window: str, metric: str | None = None) -> judge.Tally:
+    """A track's calls by status and its latency buckets over `window` (since the stage began); `metric`: another
+    counter with a `status` label (the service's inbound requests), without buckets."""
     by_status: dict[str, float] = {}
-    for s in prom.query(gates.status_counts_query(selector, window)):
+    query = gates.status_counts_query(selector, window, metric) if metric else gates.status_counts_query(selector,
+                                                                                                          window)
+    for s in prom.query(query):
         if math.isfinite(s.value):
             key = s.labels.get("status", "")
             by_status[key] = by_status.get(key, 0.0) + max(0.0, s.value)
+    if metric:
+        return judge.Tally(by_status)
     buckets = []
     for s in prom.query(gates.bucket_counts_query(selector, window)):
         try:
@@ -125,12 +130,18 @@ def measure(prom: Prometheus, specs: tuple[AlertSpec, ...], cfg: RolloutConfig, 
     # the comparisons: counts since the stage began (at least the last minute: a fresh stage needs two scrapes)
     since = f"{max(MIN_SINCE_S, math.ceil(since_s))}s"
     canary, stable = tally(prom, sel_c, since), tally(prom, sel_s, since)
-    queries_since = {"latency": gates.bucket_counts_query(sel_c, since)}
-    for j in judge.compare(canary, stable, look, settings(cfg)):
+    inbound = None
+    if cfg.inbound_metric:
+        inbound = (tally(prom, sel_c, since, cfg.inbound_metric), tally(prom, sel_s, since, cfg.inbound_metric))
+    since_queries = {"compare-latency": gates.bucket_counts_query(sel_c, since)}
+    if cfg.inbound_metric:
+        since_queries["compare-inbound-5xx"] = since_queries["compare-calls-per-request"] = gates.status_counts_query(
+            sel_c, since, cfg.inbound_metric)
+    for j in judge.compare(canary, stable, look, settings(cfg), inbound):
         out.append(GateEvidence(
-            gate=j.key, query=queries_since["latency"] if j.key == "compare-latency" else
-            gates.status_counts_query(sel_c, since), value=j.canary, threshold=None, samples=j.samples,
-            verdict=j.verdict, at=at, detail=j.detail, stable=j.stable, evidence=j.evidence, needed=j.needed))
+            gate=j.key, query=since_queries.get(j.key, gates.status_counts_query(sel_c, since)), value=j.canary,
+            threshold=None, samples=j.samples, verdict=j.verdict, at=at, detail=j.detail, stable=j.stable,
+            evidence=j.evidence, needed=j.needed))
     return out
 
 

@@ -57,9 +57,9 @@ def requests_query(selector: str, window: str) -> str:
     return f"sum(increase({REQUESTS_METRIC}{{{selector}}}[{window}]))"
 
 
-def status_counts_query(selector: str, window: str) -> str:
+def status_counts_query(selector: str, window: str, metric: str = REQUESTS_METRIC) -> str:
     """Calls by status code over `window`: the ratio tests' counts since the stage began."""
-    return f"sum by ({STATUS_LABEL}) (increase({REQUESTS_METRIC}{{{selector}}}[{window}]))"
+    return f"sum by ({STATUS_LABEL}) (increase({metric}{{{selector}}}[{window}]))"
 
 
 def bucket_counts_query(selector: str, window: str) -> str:

@@ -92,8 +92,9 @@ class RatioSpec:
 
 
 # Half the stage's alpha to the 5xx test (the regression that matters most, detected fastest), the rest shared.
-ALPHA_SHARE: dict[str, float] = {"compare-5xx": 0.5, "compare-429": 0.125, "compare-4xx": 0.125,
-                                 "compare-slow": 0.125, "compare-latency": 0.125}
+ALPHA_SHARE: dict[str, float] = {"compare-5xx": 0.5, "compare-429": 0.1, "compare-4xx": 0.1, "compare-slow": 0.1,
+                                 "compare-latency": 0.1, "compare-inbound-5xx": 0.05,
+                                 "compare-calls-per-request": 0.05}
 
 
 def alpha_of(key: str, cfg: JudgeSettings) -> float:
@@ -101,7 +102,7 @@ def alpha_of(key: str, cfg: JudgeSettings) -> float:
 
 
 RATIOS: tuple[RatioSpec, ...] = (
-    RatioSpec("compare-5xx", "5xx ratio", "5.."),
+    RatioSpec("compare-5xx", "5xx ratio", "5..|error"),  # "error": no response at all (timeouts, resets)
     RatioSpec("compare-429", "429 ratio", "429"),
     RatioSpec("compare-4xx", "400/402/422 ratio (client bugs, billing)", "400|402|422"),
     RatioSpec("compare-slow", "slow-call ratio"),
@@ -157,29 +158,34 @@ def calls_needed(p_stable: float, n_c: float, n_s: float, cfg: JudgeSettings) ->
 
 def ratio_judgement(spec: RatioSpec, canary: Tally, stable: Tally, cfg: JudgeSettings) -> Judgement:
     """fail / pass / inconclusive for one bad-call ratio; never pass without evidence."""
-    n_c, n_s = canary.calls, stable.calls
     x_c, x_s = spec.bad(canary, cfg), spec.bad(stable, cfg)
     if x_c is None or x_s is None:
         return Judgement(spec.key, Verdict.INCONCLUSIVE, None, None, None, None,
-                         f"{spec.title}: no latency histogram on both tracks", n_c)
+                         f"{spec.title}: no latency histogram on both tracks", canary.calls)
+    return rate_judgement(spec.key, spec.title, x_c, canary.calls, x_s, stable.calls, cfg, floor=True)
+
+
+def rate_judgement(key: str, title: str, x_c: float, n_c: float, x_s: float, n_s: float, cfg: JudgeSettings,
+                   floor: bool) -> Judgement:
+    """Events `x` per exposure `n` (bad calls per call, Ideogram calls per inbound request), canary vs stable."""
     if n_c <= 0 or n_s <= 0:
         which = "canary" if n_c <= 0 else "stable"
-        return Judgement(spec.key, Verdict.INCONCLUSIVE, None, None, None, None,
-                         f"{spec.title}: no {which} calls since the stage began: cannot compare", n_c)
+        return Judgement(key, Verdict.INCONCLUSIVE, None, None, None, None,
+                         f"{title}: no {which} calls since the stage began: cannot compare", n_c)
     r_c, r_s = x_c / n_c, x_s / n_s
     lr_fail = fail_evidence(x_c, n_c, x_s, n_s)
     needed = calls_needed(r_s, n_c, n_s, cfg)
     nums = f"{x_c:.0f}/{n_c:.0f} canary vs {x_s:.0f}/{n_s:.0f} stable"
-    bar = 1 / alpha_of(spec.key, cfg)
+    bar = 1 / alpha_of(key, cfg)
     if lr_fail >= bar:
-        return Judgement(spec.key, Verdict.FAIL, r_c, r_s, lr_fail, needed,
-                         f"{spec.title} worse on the canary ({nums}; evidence {lr_fail:.3g} >= {bar:g})", n_c)
+        return Judgement(key, Verdict.FAIL, r_c, r_s, lr_fail, needed,
+                         f"{title} worse on the canary ({nums}; evidence {lr_fail:.3g} >= {bar:g})", n_c)
     if n_c >= cfg.min_calls and (pass_evidence(x_c, n_c, x_s, n_s, cfg.detect) >= 1 / cfg.beta
-                                 or floor_evidence(x_c, n_c, cfg.negligible_ratio) >= 1 / cfg.beta):
-        return Judgement(spec.key, Verdict.PASS, r_c, r_s, lr_fail, needed,
-                         f"{spec.title}: canary not {cfg.detect:g}x worse ({nums})", n_c)
-    return Judgement(spec.key, Verdict.INCONCLUSIVE, r_c, r_s, lr_fail, needed,
-                     f"{spec.title}: not enough evidence yet ({nums}; ~{needed:.0f} canary calls needed)", n_c)
+                                 or (floor and floor_evidence(x_c, n_c, cfg.negligible_ratio) >= 1 / cfg.beta)):
+        return Judgement(key, Verdict.PASS, r_c, r_s, lr_fail, needed,
+                         f"{title}: canary not {cfg.detect:g}x worse ({nums})", n_c)
+    return Judgement(key, Verdict.INCONCLUSIVE, r_c, r_s, lr_fail, needed,
+                     f"{title}: not enough evidence yet ({nums}; ~{needed:.0f} canary calls needed)", n_c)
 
 
 def bins(buckets: Iterable[tuple[float, float]]) -> list[tuple[float, float]]:
@@ -337,10 +343,18 @@ class PageNow:
         return out
 
 
-def compare(canary: Tally, stable: Tally, look: int, cfg: JudgeSettings) -> tuple[Judgement, ...]:
-    """Every canary-vs-stable comparison at look `look` (1-based)."""
-    ratios = [ratio_judgement(spec, canary, stable, cfg) for spec in RATIOS]
-    return (*ratios, latency_judgement(canary, stable, look, cfg))
+def compare(canary: Tally, stable: Tally, look: int, cfg: JudgeSettings,
+            inbound: tuple[Tally, Tally] | None = None) -> tuple[Judgement, ...]:
+    """Every canary-vs-stable comparison at look `look` (1-based). `inbound`: the service's own requests per track
+    (rollout.inbound_metric) for its 5xx ratio and for Ideogram calls per inbound request (cost, retry storms)."""
+    out = [ratio_judgement(spec, canary, stable, cfg) for spec in RATIOS]
+    out.append(latency_judgement(canary, stable, look, cfg))
+    if inbound is not None:
+        c_in, s_in = inbound
+        out.append(ratio_judgement(RatioSpec("compare-inbound-5xx", "inbound 5xx ratio", "5.."), c_in, s_in, cfg))
+        out.append(rate_judgement("compare-calls-per-request", "Ideogram calls per inbound request", canary.calls,
+                                  c_in.calls, stable.calls, s_in.calls, cfg, floor=False))
+    return tuple(out)
 
 
 def stage_verdict(verdicts: Iterable[Verdict], soaked: bool, deadline: bool) -> Verdict | None:
