@@ -6,7 +6,7 @@ import pytest
 
 from checker.alerts import ALERTS
 from checker.rollout.gates import Verdict, alert_gates, readiness_verdict, scoped
-from checker.rollout.plan import gateway_replicas, route_weights, share_of, stage_replicas
+from checker.rollout.plan import canary_beside, gateway_replicas, route_weights, share_of, stage_replicas
 
 # (stable replicas) -> (stable, canary) pods at 10% and 50%; the share is canary / (stable + canary).
 EXPECTED = {
@@ -71,3 +71,10 @@ def test_gate_queries_are_the_alerts_on_canary_series() -> None:
     ]
     assert scoped("sum(rate(other_total[5m])) + sum(ideogram_requests_total)", 'pod=~"c.*"', "2m") == (
         'sum(rate(other_total[2m])) + sum(ideogram_requests_total{pod=~"c.*"})')
+
+
+@pytest.mark.parametrize(("stable", "weight", "canary"), [(7, 10, 1), (7, 50, 7), (10, 10, 1), (1, 10, 1), (20, 25, 7),
+                                                          (3, 50, 3), (30, 10, 3)])
+def test_canary_beside_an_autoscaled_stable(stable: int, weight: int, canary: int) -> None:
+    """Under an HPA the stable's count is not ours: the canary alone gives the share (harm 4)."""
+    assert canary_beside(stable, weight) == canary

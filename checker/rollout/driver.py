@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import math
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -31,6 +32,30 @@ class StageStatus:
     share: float
     problem: str = ""
     stable_desired: int = 0  # the stable's pods the stage needs Ready too (replicas and gateway strategies)
+
+
+def hpa_for(kube: Kube, deployment: str) -> Obj | None:
+    """The HorizontalPodAutoscaler that scales `deployment`, if any (it owns spec.replicas: we must not fight it)."""
+    try:
+        hpas = kube.list("horizontalpodautoscalers")
+    except KubeError as exc:
+        if exc.status in (403, 404):
+            return None  # no autoscaling API, or not allowed to read it: as without an HPA
+        raise
+    for h in hpas:
+        ref = (h.get("spec") or {}).get("scaleTargetRef") or {}
+        if ref.get("kind") == "Deployment" and ref.get("name") == deployment:
+            return h
+    return None
+
+
+def sizing(kube: Kube, state: RolloutState) -> tuple[int, bool]:
+    """(the stable count a stage is sized from, whether an HPA owns it): the live count under an HPA, else the
+    count recorded at start (the replicas strategy scales the stable itself)."""
+    if hpa_for(kube, state.deployment) is None:
+        return state.stable_replicas, False
+    d = kube.get("deployments", state.deployment) or {}
+    return max(1, int((d.get("spec") or {}).get("replicas") or state.stable_replicas)), True
 
 
 def canary_name(deployment: str) -> str:
@@ -166,40 +191,69 @@ def apply_stage(kube: Kube, state: RolloutState, weight: int, label: tuple[str, 
     strategy(state.strategy).apply(kube, state, weight, label, max_pods_factor)
 
 
-def apply_rolling(kube: Kube, state: RolloutState, weight: int) -> None:
-    """The seed's `set image` + pause/resume on the one Deployment, stopping once the new ReplicaSet holds `weight`%."""
+def apply_rolling(kube: Kube, state: RolloutState, weight: int, poll_s: float = 0.05, wait_s: float = 30.0) -> None:
+    """The seed's `set image` on the one Deployment, driven by the new ReplicaSet (issue 12, harm 8).
+
+    maxSurge is set so the controller's next step adds exactly the new pods this stage needs and maxUnavailable
+    0 keeps every old pod; the Deployment is paused again as soon as the new ReplicaSet asks for them, before any
+    is Ready, so the controller cannot roll further whatever the pods' timing. The share is then what is observed
+    (e.g. 1 new of 11 pods at 10%); the Deployment's own strategy comes back at promote or rollback.
+    """
     d = kube.get("deployments", state.deployment)
     assert d is not None
-    if image_of(d["spec"]["template"], state.container or None) != state.to_image:
-        kube.patch("deployments", state.deployment, {"spec": {"paused": True}}, SMP)
-        kube.patch("deployments", state.deployment, _set_image_patch(d["spec"]["template"], state.container or None,
-                                                                      state.to_image), SMP)
-    kube.patch("deployments", state.deployment, {"spec": {"paused": False}}, SMP)
-    deadline = time.monotonic() + 5.0
-    while time.monotonic() < deadline:
-        if rolling_share(kube, state) >= weight / 100:
-            break
-        time.sleep(0.1)
+    replicas = int(d["spec"].get("replicas") if d["spec"].get("replicas") is not None else 1)
+    target = max(1, math.ceil(replicas * weight / 100))
+    new, old = _new_and_old(kube, d, state)
+    if new >= target:
+        if not d["spec"].get("paused"):
+            kube.patch("deployments", state.deployment, {"spec": {"paused": True}}, SMP)
+        return
     kube.patch("deployments", state.deployment, {"spec": {"paused": True}}, SMP)
+    ops: list[Obj] = [{"op": "replace", "path": "/spec/strategy", "value": {
+        "type": "RollingUpdate", "rollingUpdate": {"maxSurge": target + old - replicas, "maxUnavailable": 0}}}]
+    c = container_index(d["spec"]["template"], state.container or None)
+    if image_of(d["spec"]["template"], state.container or None) != state.to_image:
+        ops.append({"op": "replace", "path": f"/spec/template/spec/containers/{c}/image", "value": state.to_image})
+    kube.patch("deployments", state.deployment, ops, JSON_PATCH)
+    kube.patch("deployments", state.deployment, {"spec": {"paused": False}}, SMP)
+    end = time.monotonic() + wait_s
+    try:
+        while time.monotonic() < end:
+            current = kube.get("deployments", state.deployment)
+            if current is not None and _new_and_old(kube, current, state)[0] >= target:
+                return
+            time.sleep(poll_s)
+        raise StageFailed(f"deployment/{state.deployment}: the new ReplicaSet did not ask for {target} pod(s) within "
+                          f"{wait_s:g}s")
+    finally:
+        kube.patch("deployments", state.deployment, {"spec": {"paused": True}}, SMP)
+
+
+def _new_and_old(kube: Kube, d: Obj, state: RolloutState) -> tuple[int, int]:
+    """Pods the ReplicaSets running the new image ask for, and those the others ask for."""
+    new = old = 0
+    for rs in owned_replicasets(kube, d):
+        n = int(rs["spec"].get("replicas") or 0)
+        if image_of(rs["spec"]["template"], state.container or None) == state.to_image:
+            new += n
+        else:
+            old += n
+    return new, old
+
+
+def restore_strategy(kube: Kube, state: RolloutState) -> list[str]:
+    """The Deployment's own spec.strategy back, as recorded at start (the rolling strategy changes it)."""
+    d = kube.get("deployments", state.deployment)
+    if d is None or state.from_strategy is None or d["spec"].get("strategy") == state.from_strategy:
+        return []
+    kube.patch("deployments", state.deployment, [{"op": "replace", "path": "/spec/strategy",
+                                                   "value": state.from_strategy}], JSON_PATCH)
+    return [f"deployment.apps/{state.deployment} strategy restored"]
 
 
 def owned_replicasets(kube: Kube, d: Obj) -> list[Obj]:
     rs = kube.list("replicasets", selector_string(d["spec"].get("selector")))
     return [r for r in rs if controlled_by(r, d["metadata"]["uid"])]
-
-
-def rolling_share(kube: Kube, state: RolloutState) -> float:
-    d = kube.get("deployments", state.deployment)
-    if d is None:
-        return 0.0
-    new = old = 0
-    for rs in owned_replicasets(kube, d):
-        ready = (rs.get("status") or {}).get("readyReplicas") or 0
-        if image_of(rs["spec"]["template"], state.container or None) == state.to_image:
-            new += ready
-        else:
-            old += ready
-    return plan.share_of(old, new)
 
 
 def _ready(d: Obj | None) -> int:
@@ -214,11 +268,19 @@ def stage_status(kube: Kube, state: RolloutState) -> StageStatus:
 
 
 def rolling_status(kube: Kube, state: RolloutState) -> StageStatus:
-    stable = kube.get("deployments", state.deployment)
-    share = rolling_share(kube, state)
-    desired = int(((stable or {}).get("spec") or {}).get("replicas") or 0)
-    ready = _ready(stable)
-    return StageStatus(ready, round(ready * share), desired if state.weight else 0, share)
+    """Ready pods of the new ReplicaSet (the canary) and of the old ones (the stable)."""
+    d = kube.get("deployments", state.deployment)
+    if d is None:
+        return StageStatus(0, 0, 0, 0.0, f"deployment/{state.deployment} not found")
+    new_ready = old_ready = new_desired = old_desired = 0
+    for rs in owned_replicasets(kube, d):
+        ready, want = int((rs.get("status") or {}).get("readyReplicas") or 0), int(rs["spec"].get("replicas") or 0)
+        if image_of(rs["spec"]["template"], state.container or None) == state.to_image:
+            new_ready, new_desired = new_ready + ready, new_desired + want
+        else:
+            old_ready, old_desired = old_ready + ready, old_desired + want
+    return StageStatus(old_ready, new_ready, new_desired if state.weight else 0, plan.share_of(old_ready, new_ready),
+                       "", old_desired)
 
 
 def pods_status(kube: Kube, state: RolloutState, gateway: bool) -> StageStatus:
@@ -307,16 +369,22 @@ def promote_full(kube: Kube, state: RolloutState, deadline_s: float) -> None:
     d = kube.get("deployments", state.deployment)
     assert d is not None
     container = state.container or None
+    restore_strategy(kube, state)
     if d["spec"].get("paused"):
         kube.patch("deployments", state.deployment, {"spec": {"paused": False}}, SMP)
     if image_of(d["spec"]["template"], container) != state.to_image:
         kube.patch("deployments", state.deployment, _set_image_patch(d["spec"]["template"], container,
                                                                       state.to_image), SMP)
     wait_serving(kube, state.deployment, state.to_image, container, None, deadline_s)
+    pods = canary_pod_selector(kube, state)
     remove_canary(kube, state)
-    if (d["spec"].get("replicas") or 0) != state.stable_replicas:
+    wait_pods_gone(kube, pods, deadline_s)
+    _, autoscaled = sizing(kube, state)
+    if not autoscaled and (d["spec"].get("replicas") or 0) != state.stable_replicas:
         scale(kube, state.deployment, state.stable_replicas)
-    wait_serving(kube, state.deployment, state.to_image, container, state.stable_replicas, deadline_s)
+    # Under an HPA the count is its to choose: verify the image on every pod it asks for, not a count.
+    wait_serving(kube, state.deployment, state.to_image, container, None if autoscaled else state.stable_replicas,
+                 deadline_s)
 
 
 def remove_canary(kube: Kube, state: RolloutState) -> list[str]:
@@ -331,6 +399,62 @@ def delete_canary_deployment(kube: Kube, state: RolloutState) -> list[str]:
     if kube.delete("deployments", state.canary_name or canary_name(state.deployment)):
         return [f"deployment/{state.canary_name}"]
     return []
+
+
+def canary_pod_selector(kube: Kube, state: RolloutState) -> str | None:
+    """The canary Deployment's pod selector, read before it is deleted (its pods outlive it while terminating)."""
+    canary = kube.get("deployments", state.canary_name or canary_name(state.deployment))
+    return None if canary is None else selector_string(canary["spec"].get("selector"))
+
+
+def wait_pods_gone(kube: Kube, selector: str | None, deadline_s: float) -> int:
+    """Until no pod matches `selector`, terminating ones included (they may still serve); the pods it waited for."""
+    if not selector:
+        return 0
+    end = time.monotonic() + deadline_s
+    seen = 0
+    while True:
+        pods = kube.list("pods", selector)
+        seen = max(seen, len(pods))
+        if not pods:
+            return seen
+        if time.monotonic() >= end:
+            names = ", ".join(p["metadata"]["name"] for p in pods[:3])
+            raise StageFailed(f"canary pod(s) still exist after {deadline_s:g}s (terminating pods may still serve): "
+                              f"{names}")
+        time.sleep(0.2)
+
+
+def route_settled(route: Obj) -> bool | None:
+    """Whether every parent Gateway accepted the route's current generation; None if no controller reports status."""
+    parents = (route.get("status") or {}).get("parents") or []
+    if not parents:
+        return None
+    generation = (route.get("metadata") or {}).get("generation") or 0
+    for parent in parents:
+        accepted = [c for c in parent.get("conditions") or [] if c.get("type") == "Accepted"]
+        if not accepted or any(c.get("status") != "True" or (c.get("observedGeneration") or 0) < generation
+                               for c in accepted):
+            return False
+    return True
+
+
+def wait_route_drained(kube: Kube, state: RolloutState, drain_s: float, deadline_s: float) -> str:
+    """After the route's canary weight went to 0: its status for that generation, else `drain_s` (no controller
+    reports status, like Argo's abortScaleDownDelaySeconds), before the canary's objects may go."""
+    end = time.monotonic() + deadline_s
+    while True:
+        route = kube.get("httproutes", state.route)
+        settled = None if route is None else route_settled(route)
+        if settled is None:
+            time.sleep(drain_s)
+            return f"waited the {drain_s:g}s drain delay (no route status to wait for)"
+        if settled:
+            return f"httproute/{state.route}: every Gateway accepted the stable-only weights"
+        if time.monotonic() >= end:
+            raise StageFailed(f"httproute/{state.route}: the Gateways did not accept the stable-only weights within "
+                              f"{deadline_s:g}s; the canary objects stay until they do")
+        time.sleep(0.2)
 
 
 # ---------------------------------------------------------------------------------------- undo / rollback
@@ -377,10 +501,14 @@ def restore_stable(kube: Kube, state: RolloutState, to_revision: int | None) -> 
             kube.patch("deployments", state.deployment,
                        [{"op": "replace", "path": "/spec/template", "value": wanted}], JSON_PATCH)
             done.append(f"deployment.apps/{state.deployment} template restored from the rollout record")
+    done += restore_strategy(kube, state)
     if d["spec"].get("paused"):
         kube.patch("deployments", state.deployment, {"spec": {"paused": False}}, SMP)
         done.append(f"deployment.apps/{state.deployment} resumed")
-    if (d["spec"].get("replicas") or 0) != state.stable_replicas:
+    _, autoscaled = sizing(kube, state)
+    if autoscaled:
+        done.append(f"deployment.apps/{state.deployment}: replicas left to its HPA")
+    elif (d["spec"].get("replicas") or 0) != state.stable_replicas:
         scale(kube, state.deployment, state.stable_replicas)
         done.append(f"deployment.apps/{state.deployment} scaled to {state.stable_replicas}")
     return done

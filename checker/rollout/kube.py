@@ -25,6 +25,7 @@ PATHS = {
     "configmaps": "/api/v1/namespaces/{ns}/configmaps",
     "secrets": "/api/v1/namespaces/{ns}/secrets",
     "httproutes": "/apis/gateway.networking.k8s.io/v1/namespaces/{ns}/httproutes",
+    "horizontalpodautoscalers": "/apis/autoscaling/v2/namespaces/{ns}/horizontalpodautoscalers",
 }
 
 

@@ -67,3 +67,11 @@ def gateway_replicas(stable: int, weight: int) -> Split:
 def route_weights(weight: int) -> tuple[int, int]:
     """HTTPRoute backendRef weights (stable, canary) for a canary weight in percent."""
     return 100 - weight, weight
+
+
+def canary_beside(stable: int, weight: int) -> int:
+    """Canary pods next to `stable` pods we may not resize (an HPA owns them): the count whose share is nearest
+    `weight`, at least one."""
+    if not 0 < weight < 100:
+        raise ValueError("weight must be within 1..99")
+    return max(1, min(range(1, stable * 10 + 2), key=lambda c: (abs(c / (stable + c) - weight / 100), c)))

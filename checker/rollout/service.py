@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Protocol
 
 from checker.errors import CheckerError, ExitCode, InputError, UsageError
-from checker.rollout import driver, machine
+from checker.rollout import driver, machine, refs
 from checker.rollout.state import Phase, RolloutState, StageRecord, now_iso, read_state
 
 if TYPE_CHECKING:
@@ -159,6 +159,9 @@ class Rollout:
             canary_name=driver.canary_name(self.name), weight=weight, started_by=who(),
             route=self.cfg.gateway_route or self.name, stable_service=self.cfg.stable_service or self.name,
             canary_service=driver.canary_name(self.cfg.stable_service or self.name),
+            config_versions=base.config_versions if base else refs.versions(self.kube, d["spec"]["template"]),
+            drain_delay_s=float(self.cfg.drain_delay_s), from_strategy=base.from_strategy if base else
+            d["spec"].get("strategy"),
             history=(base.history if base else []) + [StageRecord(
                 action="start" if base is None else "take-over", weight=weight, by=who(),
                 note=f"from {base.rollout_id}" if base else "")],
@@ -320,8 +323,12 @@ class Rollout:
             if exc.held is None or exc.held.rollout_id != state.rollout_id:
                 return self._nothing_to_roll_back(exc.held, rid)
             raise
+        pods = driver.canary_pod_selector(kube, state)
         for done in driver.remove_canary(kube, state):
-            self.io.say(f"removed {done}")
+            self.io.say(done if done.startswith(("waited", "httproute")) else f"removed {done}")
+        # "Only stable serves" counts terminating canary pods: they may still finish requests (harm 10).
+        if driver.wait_pods_gone(kube, pods, timeout):
+            self.io.say("no canary pod is left, terminating ones included")
         for done in driver.restore_stable(kube, state, None):
             self.io.say(done)
         d = self.stable()
@@ -335,7 +342,11 @@ class Rollout:
                                    from_phases=(Phase.ROLLING_BACK,))
         replicas = int(self.stable()["spec"].get("replicas") or 0)
         self.io.say(f"{self.name}: rolled back; {image} serves on all {replicas} replicas")
-        self.io.report({**state_data(state), "command": "rollback", "verdict": "rolled-back"})
+        # The template is restored; the ConfigMaps/Secrets it reads are not (harm 11): say which changed.
+        drift = refs.drift(state.config_versions, refs.versions(kube, state.from_template))
+        for line in drift:
+            self.io.say(f"warning: {line}; a rollback restores the pod template only, not this object")
+        self.io.report({**state_data(state), "command": "rollback", "verdict": "rolled-back", "config_drift": drift})
         return Outcome("rolled-back")
 
     def _nothing_to_roll_back(self, held: RolloutState | None, rid: str | None) -> Outcome:

@@ -82,6 +82,9 @@ class RolloutState(BaseModel):
     canary_replicas: int = 0
     stage_stable_replicas: int = 0
     route: str = ""
+    drain_delay_s: float = 10.0  # gateway: wait this after the canary weight went to 0 when no route status shows it
+    config_versions: dict[str, str] = Field(default_factory=dict)  # referenced ConfigMaps/Secrets at start
+    from_strategy: dict[str, Any] | None = None  # the Deployment's spec.strategy at start (rolling changes it)
     stable_service: str = ""
     canary_service: str = ""
     stage_started_at: str = Field(default_factory=now_iso)

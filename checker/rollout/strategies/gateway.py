@@ -18,7 +18,7 @@ class Gateway:
 
     def apply(self, kube: Kube, state: RolloutState, weight: int, label: tuple[str, str],
               max_pods_factor: float) -> None:
-        split = plan.gateway_replicas(state.stable_replicas, weight)
+        split = plan.gateway_replicas(driver.sizing(kube, state)[0], weight)
         driver.ensure_canary(kube, state, split.canary, label)
         driver.ensure_canary_service(kube, state, label)
         driver.set_route(kube, state, *plan.route_weights(weight))
@@ -33,6 +33,9 @@ class Gateway:
                 driver.set_route(kube, state, 100, 0)
             except driver.StageFailed:
                 pass
+            else:
+                # The route change reaches the data plane later: delete nothing that may still get traffic.
+                done.append(driver.wait_route_drained(kube, state, state.drain_delay_s, 60.0))
         if kube.delete("services", state.canary_service):
             done.append(f"service/{state.canary_service}")
         return done + driver.delete_canary_deployment(kube, state)

@@ -18,7 +18,12 @@ class Replicas:
 
     def apply(self, kube: Kube, state: RolloutState, weight: int, label: tuple[str, str],
               max_pods_factor: float) -> None:
-        split = plan.stage_replicas(state.stable_replicas, weight, max_pods_factor)
+        count, autoscaled = driver.sizing(kube, state)
+        if autoscaled:
+            # The HPA owns the stable's count: size the canary from the live count, leave the stable alone.
+            driver.ensure_canary(kube, state, plan.canary_beside(count, weight), label)
+            return
+        split = plan.stage_replicas(count, weight, max_pods_factor)
         stable = kube.get("deployments", state.deployment) or {}
         if (stable.get("spec") or {}).get("replicas") != split.stable:
             driver.scale(kube, state.deployment, split.stable)
