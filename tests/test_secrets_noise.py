@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from checker.detectors import noise
-from checker.detectors.decode import decoded, is_binary
+from checker.detectors.decode import decoded, is_binary, printable
 from checker.tools import secrets
 
 FIXTURES = Path(__file__).parent / "fixtures" / "secrets_noise"
@@ -227,3 +227,9 @@ def test_binary() -> None:
     assert is_binary(b"\x89PNG\r\n\x1a\n\x00\x00", "latin-1")
     assert not is_binary("k=v".encode("utf-16-le"), "utf-16")
     assert not is_binary(b"plain text", "utf-8")
+
+
+def test_printable_keeps_text_runs_on_their_lines() -> None:
+    data = b"\x00\x01ab\nIDEOGRAM_API_KEY=x1234567890\x00\xff\n\n" + "KEY=abcdefgh".encode("utf-16-le") + b"\x00"
+    assert printable(data) == "\nIDEOGRAM_API_KEY=x1234567890\n\nKEY=abcdefgh\n"
+    assert printable(b"\x00\x01\x02") == ""

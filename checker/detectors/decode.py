@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import codecs
+import re
 
 # Longest BOM first: the UTF-32-LE mark starts with the UTF-16-LE one.
 _BOMS = (
@@ -53,3 +54,23 @@ def decoded(data: bytes) -> tuple[str, str]:
 def is_binary(data: bytes, encoding: str) -> bool:
     """Bytes that are not text in any encoding we tried (NULs outside UTF-16/32): entropy there is noise."""
     return encoding in ("latin-1", "utf-8") and b"\0" in data[:8192]
+
+
+_ASCII_RUN = re.compile(rb"[\x20-\x7e\t]{8,}")
+_UTF16_RUN = re.compile(rb"(?:[\x20-\x7e\t]\x00){8,}")
+
+
+def printable(data: bytes) -> str:
+    """The text runs of a binary file (what `strings` shows: ASCII and UTF-16LE, 8+ characters), each on the line
+    it sits on in the file. A token hidden in an image or an archive is such a run; the rest is noise that the
+    detectors' regexes would crawl through slowly (non-ASCII text takes their case-folding path)."""
+    runs = [(m.start(), m.group().decode("ascii")) for m in _ASCII_RUN.finditer(data)]
+    runs += [(m.start(), m.group().decode("utf-16-le")) for m in _UTF16_RUN.finditer(data)]
+    lines: dict[int, list[str]] = {}
+    line, offset = 0, 0
+    for start, text in sorted(runs):
+        line += data.count(b"\n", offset, start)
+        offset = start
+        lines.setdefault(line, []).append(text)
+    last = max(lines, default=-1)
+    return "\n".join(" ".join(lines.get(n, ())) for n in range(last + 1)) + ("\n" if lines else "")

@@ -36,7 +36,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, ValidationError
 
 from checker.detectors import noise
-from checker.detectors.decode import decoded, is_binary
+from checker.detectors.decode import decoded, is_binary, printable
 from checker.errors import InputError, ToolError
 from checker.tools import Hit, executable, isolated_env, launcher
 
@@ -403,7 +403,9 @@ class _Worker:
         text, encoding = decoded(data)
         from detect_secrets.filters.heuristic import is_non_text_file
 
-        return text, is_binary(data, encoding) or is_non_text_file(name)
+        if is_binary(data, encoding):
+            return printable(data), True
+        return text, is_non_text_file(name)
 
     def scan(self, name: str) -> list[dict[str, Any]] | None:
         """The file's secrets as detect-secrets' JSON entries (plus `suppressed` outside raw mode); None: not read."""

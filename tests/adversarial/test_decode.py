@@ -21,6 +21,10 @@ FILES: dict[str, bytes] = {
     "utf8_bom.py": codecs.BOM_UTF8 + LINE.encode(),
     "after_nul.py": b"blob = '\x00\x01\x02'\n" + LINE.encode(),
     "nul_then_ff.env": b"\x00\xff\xfe\x00garbage\n" + f"IDEOGRAM_API_KEY={KEY}\n".encode(),
+    # In a binary: a PNG text chunk, and a UTF-16 string in an executable-looking blob.
+    "assets/logo.png": b"\x89PNG\r\n\x1a\n\x00\x00\x00\x0dIHDR\x00\x00\x01\x00" + b"\x00\x00\x00\x40tEXtComment\x00"
+                       + f'ideogram_api_key="{KEY}"'.encode() + b"\x00\xae\x42\x60\x82" * 64,
+    "bin/tool": b"\x7fELF\x02\x01\x01\x00" * 32 + f"IDEOGRAM_API_KEY={KEY}".encode("utf-16-le") + b"\x00\x00\xff" * 32,
 }
 
 
