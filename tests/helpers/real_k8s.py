@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import builtins
 import contextlib
 import copy
 import datetime
@@ -115,8 +116,8 @@ def make_pki(d: Path) -> Pki:
     now = datetime.datetime.now(datetime.UTC)
 
     def key_pem(key: Any) -> bytes:
-        return key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
-                                 serialization.NoEncryption())
+        return bytes(key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
+                                       serialization.NoEncryption()))
 
     def name(cn: str, org: str | None = None) -> x509.Name:
         attrs = [x509.NameAttribute(NameOID.COMMON_NAME, cn)]
@@ -158,7 +159,7 @@ def make_pki(d: Path) -> Pki:
 
 
 # ---------------------------------------------------------------------------------------------- kwok stages
-def kwok_stages(kwok_dir: Path, ready_ms: int, terminate_ms: int) -> list[Obj]:
+def kwok_stages(kwok_dir: Path, ready_ms: int, terminate_ms: int) -> builtins.list[Obj]:
     """kwok's own node stages, and pod stages built from its `fast` ones with our delays and failure modes.
 
     A pod becomes Ready `ready_ms` after it is scheduled (annotation READY_DELAY overrides); a deleted pod
@@ -167,7 +168,10 @@ def kwok_stages(kwok_dir: Path, ready_ms: int, terminate_ms: int) -> list[Obj]:
     CrashLoopBackOff, one labelled never-ready (or image "never-ready") runs but never becomes Ready.
     """
     stage_dir = kwok_dir / "kustomize" / "stage"
-    load = lambda rel: yaml.safe_load((stage_dir / rel).read_text())  # noqa: E731
+
+    def load(rel: str) -> Obj:
+        return dict(yaml.safe_load((stage_dir / rel).read_text()))
+
     node_init, heartbeat = load("node/fast/node-initialize.yaml"), load("node/heartbeat-with-lease/"
                                                                            "node-heartbeat-with-lease.yaml")
     ready, delete = load("pod/fast/pod-ready.yaml"), load("pod/fast/pod-delete.yaml")
@@ -244,7 +248,7 @@ class Rest:
         return p + (f"/{name}" if name else "") + (f"/{sub}" if sub else "")
 
     def call(self, method: str, path: str, body: Any = None, content_type: str = "application/json",
-             ok404: bool = False, **params: str) -> Obj | None:
+             ok404: bool = False, params: dict[str, str] | None = None) -> Obj | None:
         r = self.http.request(method, path, params=params or None,
                               content=None if body is None else json.dumps(body).encode(),
                               headers={"Content-Type": content_type})
@@ -257,9 +261,9 @@ class Rest:
     def get(self, plural: str, name: str, namespace: str | None = None) -> Obj | None:
         return self.call("GET", self.path(plural, namespace, name), ok404=True)
 
-    def list(self, plural: str, namespace: str | None = None, selector: str | None = None) -> list[Obj]:
+    def list(self, plural: str, namespace: str | None = None, selector: str | None = None) -> builtins.list[Obj]:
         params = {"labelSelector": selector} if selector else {}
-        out = self.call("GET", self.path(plural, namespace), **params)
+        out = self.call("GET", self.path(plural, namespace), params=params)
         return list((out or {}).get("items") or [])
 
     def create(self, obj: Obj, namespace: str | None = None) -> Obj:
@@ -274,7 +278,7 @@ class Rest:
         plural = KIND_PLURAL[obj["kind"]]
         ns = namespace or (obj.get("metadata") or {}).get("namespace")
         out = self.call("PATCH", self.path(plural, ns, obj["metadata"]["name"]), obj,
-                        "application/apply-patch+yaml", fieldManager="ideogram-prod-tests", force="true")
+                        "application/apply-patch+yaml", params={"fieldManager": "ideogram-prod-tests", "force": "true"})
         assert out is not None
         return out
 
@@ -284,8 +288,8 @@ class Rest:
         assert out is not None
         return out
 
-    def delete(self, plural: str, name: str, namespace: str | None = None, **params: str) -> None:
-        self.call("DELETE", self.path(plural, namespace, name), ok404=True, **params)
+    def delete(self, plural: str, name: str, namespace: str | None = None) -> None:
+        self.call("DELETE", self.path(plural, namespace, name), ok404=True)
 
 
 # ---------------------------------------------------------------------------------------------- control plane
@@ -358,7 +362,8 @@ class ControlPlane:
         self.spawn("kwok", [
             f"--kubeconfig={self.kubeconfig}", f"--config={config}", "--manage-all-nodes=false",
             "--manage-nodes-with-annotation-selector=kwok.x-k8s.io/node=fake",
-            "--cidr=10.244.0.0/16", "--node-ip=10.1.0.1", "--server-address=127.0.0.1:0", "-v=WARN"])
+            "--cidr=10.244.0.0/16", "--node-ip=10.1.0.1", "--node-lease-duration-seconds=40",
+            "--server-address=127.0.0.1:0", "-v=WARN"])
         self.install_gateway_crds()
         for i in range(self.nodes):
             self.rest.create(fake_node(f"kwok-node-{i}"))
@@ -439,7 +444,9 @@ class ControlPlane:
         self.gateway_crds = names
 
     def write_kubeconfig(self, path: Path, namespace: str = "default") -> Path:
-        b64 = lambda p: base64.b64encode(p.read_bytes()).decode()  # noqa: E731
+        def b64(p: Path) -> str:
+            return base64.b64encode(p.read_bytes()).decode()
+
         cfg = {"apiVersion": "v1", "kind": "Config",
                "clusters": [{"name": "real", "cluster": {"server": self.url,
                                                           "certificate-authority-data": b64(self.pki.ca_crt)}}],
@@ -491,7 +498,7 @@ class Namespace:
     def get(self, plural: str, name: str) -> Obj | None:
         return self.rest.get(plural, name, self.name)
 
-    def list(self, plural: str, selector: dict[str, str] | None = None) -> list[Obj]:
+    def list(self, plural: str, selector: dict[str, str] | None = None) -> builtins.list[Obj]:
         sel = ",".join(f"{k}={v}" for k, v in (selector or {}).items()) or None
         return self.rest.list(plural, self.name, sel)
 
@@ -508,15 +515,15 @@ class Namespace:
     def delete(self, plural: str, name: str) -> None:
         self.rest.delete(plural, name, self.name)
 
-    def pods(self, selector: dict[str, str] | None = None, *, include_terminating: bool = True) -> list[Obj]:
+    def pods(self, selector: dict[str, str] | None = None, *, include_terminating: bool = True) -> builtins.list[Obj]:
         pods = self.list("pods", selector)
         return pods if include_terminating else [p for p in pods if not p["metadata"].get("deletionTimestamp")]
 
-    def images(self, selector: dict[str, str]) -> list[str]:
+    def images(self, selector: dict[str, str]) -> builtins.list[str]:
         """Images of the pods that exist, terminating ones included: they may still serve until they are gone."""
         return sorted(p["spec"]["containers"][0]["image"] for p in self.pods(selector))
 
-    def replicasets(self, deployment: str) -> list[Obj]:
+    def replicasets(self, deployment: str) -> builtins.list[Obj]:
         d = self.get("deployments", deployment)
         if d is None:
             return []
@@ -556,11 +563,31 @@ class Namespace:
         if d is None:
             return False
         st, want = d.get("status") or {}, d["spec"].get("replicas", 1)
-        return (st.get("observedGeneration", 0) >= d["metadata"]["generation"] and st.get("updatedReplicas", 0) == want
-                and st.get("replicas", 0) == want and st.get("availableReplicas", 0) == want)
+        return bool(st.get("observedGeneration", 0) >= d["metadata"]["generation"]
+                    and st.get("updatedReplicas", 0) == want and st.get("replicas", 0) == want
+                    and st.get("availableReplicas", 0) == want)
 
     def wait_available(self, name: str, timeout: float = 90) -> None:
-        eventually(lambda: self.rollout_complete(name), timeout=timeout, what=f"deployment/{name} rolled out")
+        try:
+            eventually(lambda: self.rollout_complete(name), timeout=timeout, what=f"deployment/{name} rolled out")
+        except AssertionError as exc:
+            raise AssertionError(f"{exc}\n{self.describe()}") from None
+
+    def describe(self) -> str:
+        """Deployments, pods and nodes as a failure message can show them."""
+        lines = [f"deployment {d['metadata']['name']}: spec {d['spec'].get('replicas')} status {d.get('status')}"
+                 for d in self.list("deployments")]
+        for p in self.pods():
+            st = p.get("status") or {}
+            conds = {c["type"]: c["status"] for c in st.get("conditions") or []}
+            lines.append(f"pod {p['metadata']['name']} node={p['spec'].get('nodeName')} phase={st.get('phase')} "
+                         f"deleting={bool(p['metadata'].get('deletionTimestamp'))} {conds}")
+        for n in self.rest.list("nodes"):
+            conds = {c["type"]: c["status"] for c in (n.get("status") or {}).get("conditions") or []}
+            lines.append(f"node {n['metadata']['name']} Ready={conds.get('Ready')} "
+                         f"taints={[t['key'] for t in n['spec'].get('taints') or []]}")
+        lines.append(f"pods in the cluster: {len(self.rest.list('pods'))}")
+        return "\n".join(lines)
 
     def settle(self, name: str, timeout: float = 90) -> None:
         """Rollout complete and no terminating pod of it left."""
@@ -583,9 +610,9 @@ class Namespace:
                           {"spec": {"template": {"spec": {"containers": [{"name": target, "image": image}]}}}},
                           "application/strategic-merge-patch+json")
 
-    def endpoints_ready(self, service: str) -> list[str]:
+    def endpoints_ready(self, service: str) -> builtins.list[str]:
         """Addresses the EndpointSlice controller lists as ready for the Service."""
-        out = []
+        out: builtins.list[str] = []
         for s in self.list("endpointslices", {"kubernetes.io/service-name": service}):
             for e in s.get("endpoints") or []:
                 if (e.get("conditions") or {}).get("ready"):
@@ -596,7 +623,7 @@ class Namespace:
         from kubernetes import client, config
 
         cfg = client.Configuration()
-        config.load_kube_config(config_file=str(self.kubeconfig), client_configuration=cfg)
+        config.load_kube_config(config_file=str(self.kubeconfig), client_configuration=cfg)  # type: ignore[no-untyped-call]
         return client.ApiClient(cfg)
 
     def kubectl(self, *args: str, version: str | None = None, timeout: float = 120.0,
