@@ -169,6 +169,7 @@ def test_local_hosts(host: str, expected: bool) -> None:
     ("abc123def", 'api_token = "abc123def"', False),
     ("abc123def", 'shaper = "abc123def"', False),
     ("abc123def", 'reverse_key = "abc123def"', False),
+    ("abc123def", '{"hash": "x", ' + '"a": 1, ' * 10 + '"token": "abc123def"}', False),
 ])
 def test_hashes(value: str, line: str, expected: bool) -> None:
     assert noise.is_hash(value, line) is expected

@@ -78,8 +78,10 @@ _EXAMPLE_SUFFIXES = (".example", ".sample", ".template", ".dist", ".tmpl", ".tpl
 
 
 def is_lock_file(path: str) -> bool:
+    """A dependency lock file, or generated build metadata made of content hashes (TypeScript's .tsbuildinfo)."""
     name = path.rsplit("/", 1)[-1]
-    return name in LOCK_FILE_NAMES or name.endswith((".lock", ".lockb", "-lock.json", "-lock.yaml", ".lockfile"))
+    return name in LOCK_FILE_NAMES or name.endswith((".lock", ".lockb", "-lock.json", "-lock.yaml", ".lockfile",
+                                                     ".tsbuildinfo"))
 
 
 def is_placeholder(value: str) -> bool:
@@ -121,11 +123,16 @@ def local_passwords(lines: Iterable[str], services: Collection[str] = ()) -> fro
 
 
 def is_hash(value: str, line: str) -> bool:
-    """An SRI `integrity` value, a `sha256:`-style digest, or any value on a line that names a hash or checksum."""
-    if _HASH_VALUE.match(value) or _HASH_KEY.search(line):
+    """An SRI `integrity` value, a `sha256:`-style digest, or a value shortly after a name for a hash or checksum.
+
+    Only the text just before the value counts: on a minified line, a `hash` key far away says nothing about it.
+    """
+    if _HASH_VALUE.match(value):
         return True
     at = line.find(value)
-    return at > 0 and bool(_HASH_PREFIX.search(line[max(0, at - 8):at]))
+    if at < 0:  # a transformed line (YAML, INI): judge the line
+        return bool(_HASH_KEY.search(line))
+    return bool(_HASH_KEY.search(line[max(0, at - 64):at]) or _HASH_PREFIX.search(line[max(0, at - 8):at]))
 
 
 def suppression(secret_type: str, value: str, line: str, path: str, *, binary: bool = False,
