@@ -1,10 +1,4 @@
-"""The gate's own settings as the PR's base has them, and what the PR changes about them.
-
-A `pull_request` run checks out the PR's merge commit, so every file in the tree is the PR author's. The
-config and secrets baseline the gate enforces are read from the base ref instead (`git cat-file`, no
-filters, no textconv), and the PR's changes to them and to the files that steer git and semgrep
-(`.gitattributes`, `.semgrepignore`) are reported as `gate-config-changed`.
-"""
+"""A PR must not configure its own gate: its settings are read from the base ref, and its changes to them reported."""
 
 from __future__ import annotations
 

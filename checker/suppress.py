@@ -1,9 +1,4 @@
-"""Everything that can keep a hit from being a finding: inline ignores, detect-secrets' allowlist pragma, the
-secrets baseline and config excludes. Each one that applies is listed in the report, never dropped silently.
-
-An inline ignore needs a reason, `ideogram-prod: ignore[<check-id>, ...] -- <reason>`, on the finding's line
-or the line above; one without a reason suppresses nothing.
-"""
+"""What may keep a hit from being a finding (inline ignores with a reason, the baseline, excludes), always listed."""
 
 from __future__ import annotations
 
