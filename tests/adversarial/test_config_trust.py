@@ -229,3 +229,13 @@ def test_an_explicit_config_in_the_repository_comes_from_the_base_ref(tmp_path, 
     run = gate(repo, "--diff-base", base, "--config", "ci/gate.yaml", "--select", SECRETS)
     assert_not_passed(run, "secret-ideogram-key", "gate-config-changed")
     assert ("gate-config-changed", "ci/gate.yaml") in findings(run)
+
+
+def test_the_pragma_may_silence_a_generic_secret_but_it_is_listed(tmp_path):
+    repo = hostile_repo(tmp_path, {"a.py": 'aws = "AKIAZ7XQ4M2PLK9TRW3B"  # pragma: allowlist secret\n'})
+    run = gate(repo, "--select", SECRETS)
+    (listed,) = run.report["suppressions"]  # type: ignore[misc]
+    assert (listed["check_id"], listed["kind"], listed["justification"]) == (
+        "secret-generic", "inline", "detect-secrets pragma: allowlist secret")
+    assert run.report["suppression_counts"]["inline"] == 1  # type: ignore[index]
+    assert "### Suppressions (1)" in run.reports["summary"]
