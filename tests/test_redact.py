@@ -60,7 +60,9 @@ def test_fingerprints_are_stable_and_hide_the_value():
 def test_key_shaped_parts_of_paths_are_masked_whole_and_other_names_stay():
     key = "ik0a1b2c3d4e5f60718293a4b5c6d7e8f9Q7"
     r = Redactor()
-    r.register_paths([f"docs/{key}.md", f"cfg/{key}/app.py", "tests/test_checks_tests_pass.py", "src/app_v2.py"])
-    assert r(f"docs/{key}.md:1 and cfg/{key}/app.py") == f"docs/{MASK}:1 and cfg/{MASK}/app.py"
-    assert r("tests/test_checks_tests_pass.py src/app_v2.py") == "tests/test_checks_tests_pass.py src/app_v2.py"
+    ordinary = ["tests/test_checks_tests_pass.py", "src/app_v2.py", "web/UserProfileSettingsV2.tsx",
+                "db/Migration20240101InitialSchema.py", "src/module_30281_jkvsacfzmrjvxyz.py"]
+    r.register_paths([f"docs/{key}.md", f"cfg/{key}/app.py", *ordinary])
+    assert r(f"docs/{key}.md:1 and cfg/{key}/app.py") == f"docs/{MASK}.md:1 and cfg/{MASK}/app.py"
+    assert r(" ".join(ordinary)) == " ".join(ordinary)
     assert r(key[:8] + " prefix") == key[:8] + " prefix"  # a file name is not a known secret: whole only
