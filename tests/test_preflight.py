@@ -268,38 +268,7 @@ def test_prometheus_unreachable_is_an_error(world, monkeypatch):
     assert code == 1 and statuses(report)["live-prometheus"] == "error"
 
 
-def test_k8s_secret_missing_or_empty(world, monkeypatch):
-    world.cluster.delete("secrets", "ideogram-api")
-    code, report = world.run("--select", "live-k8s-secret", monkeypatch=monkeypatch)
-    assert code == 1 and "Secret secret/default/ideogram-api (referenced for IDEOGRAM_API_KEY) not found" in reason(
-        report, "live-k8s-secret")
-    world.cluster.secret("ideogram-api", {"api-key": ""})
-    code, report = world.run("--select", "live-k8s-secret", monkeypatch=monkeypatch)
-    assert code == 1 and "has no value under key 'api-key'" in reason(report, "live-k8s-secret")
-
-
-def test_k8s_same_key_in_staging_and_production_fails(world, monkeypatch):
-    world.cluster.delete("secrets", "ideogram-api", namespace="staging")
-    world.cluster.secret("ideogram-api", {"api-key": KEY}, namespace="staging")
-    code, report = world.run("--select", "live-k8s-key-distinct", monkeypatch=monkeypatch)
-    assert code == 1 and "same Ideogram key" in reason(report, "live-k8s-key-distinct")
-
-
-def test_k8s_deployment_paused_missing_or_mid_rollout(world, monkeypatch):
-    world.cluster.kubectl("rollout", "pause", "deployment/ideogram-integration")
-    code, report = world.run("--select", "live-k8s-deployment", monkeypatch=monkeypatch)
-    assert code == 1 and "paused" in reason(report, "live-k8s-deployment")
-    world.cluster.kubectl("rollout", "resume", "deployment/ideogram-integration")
-    world.cluster.settle()
-    world.cluster.apply(deployment_with_key("ideogram-integration-canary", "default", "ideogram-api", "app:2.0"))
-    world.cluster.settle()
-    code, report = world.run("--select", "live-k8s-deployment", monkeypatch=monkeypatch)
-    assert code == 1 and "canary Deployment ideogram-integration-canary is running" in reason(
-        report, "live-k8s-deployment")
-    code, report = world.run("--select", "live-k8s-deployment", "--deployment", "nope", monkeypatch=monkeypatch)
-    assert code == 1 and "deployment/default/nope not found" in reason(report, "live-k8s-deployment")
-
-
+# The live-k8s-* cases on a reachable cluster run on the real control plane: tests/real_k8s/test_preflight_k8s.py.
 def test_unreachable_cluster_is_an_error_for_every_k8s_check(world, monkeypatch):
     world.cluster.stop()
     code, report = world.run("--select", "live-k8s-secret,live-k8s-deployment", monkeypatch=monkeypatch)
