@@ -160,6 +160,24 @@ def suppress_text(spec: CheckSpec) -> str:
     return f"`ideogram-prod: ignore[{spec.id}] -- <reason>` on the line or the line above"
 
 
+LANGUAGE_NAMES = {"python": "Python", "typescript": "TypeScript/JavaScript", "javascript": "TypeScript/JavaScript",
+                  "go": "Go", "php": "PHP", "generic": "any text file (`.env`, config)"}
+
+
+def rule_languages(check_id: str) -> str:
+    """The languages of a semgrep check's rules, read from checker/rules/<id>.yaml."""
+    path = ROOT / "checker" / "rules" / f"{check_id}.yaml"
+    if not path.exists():
+        return ""
+    names: list[str] = []
+    for rule in yaml.safe_load(path.read_text(encoding="utf-8")).get("rules", []):
+        for lang in rule.get("languages", []):
+            name = LANGUAGE_NAMES.get(lang, lang)
+            if name not in names:
+                names.append(name)
+    return ", ".join(names)
+
+
 def check_header(spec: CheckSpec) -> str:
     items = [i for i in ITEMS if spec.id in i.check_ids]
     item_links = ", ".join(f"[`{i.id}`](../checklist.md) ({cell(i.text)})" for i in items) or f"`{spec.checklist_item}`"
@@ -170,6 +188,7 @@ def check_header(spec: CheckSpec) -> str:
         "| --- | --- |",
         f"| Severity (default) | {spec.severity.value} |",
         f"| Engine | {engine_text(spec.engine)} |",
+        *([f"| Languages | {langs} |"] if (langs := rule_languages(spec.id)) else []),
         f"| Run by | `ideogram-prod {command_of(spec)}` |",
         f"| Checklist | {item_links} |",
         f"| Suppress | {suppress_text(spec)} |",
