@@ -1,0 +1,134 @@
+"""Issue 12's fault matrix on the real control plane: each harm the rollout could do, as a scenario that must not.
+
+The judge's harms (2, 3, 7) are statistics over Prometheus data, not cluster behaviour: they are judged against a
+real Prometheus in tests/test_rollout_gates_exact.py and tests/test_rollout_drill.py, and simulated in
+bench/judge.py. Harms 5 and 6 (least privilege, the between-jobs watchdog) are not built yet.
+"""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.helpers.real_k8s import READY_DELAY, Namespace, eventually
+
+from .helpers import IMG_NEW, IMG_OLD, record, rollout, serving_images, stable_only
+
+pytestmark = pytest.mark.real_k8s
+
+
+@pytest.fixture
+def web(kns: Namespace) -> Namespace:
+    kns.deployment("web", IMG_OLD, replicas=5, container="app")
+    return kns
+
+
+def test_harm1_a_rollback_without_its_own_rollout_leaves_another_runs_release(web: Namespace, tmp_path: Path) -> None:
+    run1, run2 = {"GITHUB_RUN_ID": "1001"}, {"GITHUB_RUN_ID": "1002"}
+    assert rollout(web, tmp_path, "start", "--image", IMG_NEW, env=run1).returncode == 0
+    assert rollout(web, tmp_path, "promote", "--weight", "100", env=run1).returncode == 0
+    stable_only(web, IMG_NEW)
+    # run 2 failed before its own `start` (a preflight): its rollback job must change nothing
+    r = rollout(web, tmp_path, "rollback", env=run2)
+    assert r.returncode == 0 and "rollout gh-1002 is not in the cluster" in r.stdout, r.stdout + r.stderr
+    stable_only(web, IMG_NEW)
+
+
+def hpa(name: str, min_replicas: int, max_replicas: int) -> dict[str, Any]:
+    return {"apiVersion": "autoscaling/v2", "kind": "HorizontalPodAutoscaler", "metadata": {"name": name},
+            "spec": {"scaleTargetRef": {"apiVersion": "apps/v1", "kind": "Deployment", "name": name},
+                     "minReplicas": min_replicas, "maxReplicas": max_replicas,
+                     "metrics": [{"type": "Resource", "resource": {
+                         "name": "cpu", "target": {"type": "Utilization", "averageUtilization": 70}}}]}}
+
+
+def test_harm4_an_hpa_owns_the_stable_count_and_rollback_follows_it(web: Namespace, tmp_path: Path) -> None:
+    web.create(hpa("web", 7, 10))
+    eventually(lambda: web.get("deployments", "web")["spec"]["replicas"] == 7, timeout=60,  # type: ignore[index]
+               what="the HPA scaling web to 7")
+    web.wait_available("web")
+    r = rollout(web, tmp_path, "start", "--image", IMG_NEW)
+    assert r.returncode == 0, r.stdout + r.stderr
+    assert web.get("deployments", "web")["spec"]["replicas"] == 7  # type: ignore[index]  # not scaled by us
+    assert web.get("deployments", "web-canary")["spec"]["replicas"] == 1  # type: ignore[index]  # 1 of 8: 12.5%
+    assert "canary serves 12.5% (1 canary / 7 stable pods ready" in r.stdout
+    # the HPA rescales mid-stage; the rollback must neither fight it nor wait for the old count
+    web.patch("horizontalpodautoscalers", "web", {"spec": {"minReplicas": 8}})
+    eventually(lambda: web.get("deployments", "web")["spec"]["replicas"] == 8, timeout=60,  # type: ignore[index]
+               what="the HPA scaling web to 8")
+    r = rollout(web, tmp_path, "rollback", "--active", timeout=120)
+    assert r.returncode == 0, r.stdout + r.stderr
+    assert "replicas left to its HPA" in r.stdout
+    stable_only(web, IMG_OLD, replicas=8)
+    assert record(web).phase == "rolled-back"  # type: ignore[union-attr]
+
+
+def new_share(ns: Namespace, image: str) -> float:
+    pods = [p for p in ns.pods({"app": "web"}, include_terminating=False)
+            if any(c["type"] == "Ready" and c["status"] == "True" for c in (p.get("status") or {}).get("conditions") or [])]
+    return sum(1 for p in pods if p["spec"]["containers"][0]["image"] == image) / len(pods) if pods else 0.0
+
+
+def test_harm8_rolling_holds_its_weight_with_slow_pods(kns: Namespace, tmp_path: Path) -> None:
+    kns.deployment("web", IMG_OLD, replicas=10, container="app")
+    kns.patch("deployments", "web", {"spec": {"template": {"metadata": {"annotations": {READY_DELAY: "8s"}}}}})
+    kns.settle("web", timeout=120)
+    r = rollout(kns, tmp_path, "start", "--image", IMG_NEW, "--strategy", "rolling", "--stage-deadline", "60s")
+    assert r.returncode == 0, r.stdout + r.stderr
+    time.sleep(12)  # every pod the paused Deployment started is Ready by now
+    assert 0 < new_share(kns, IMG_NEW) <= 0.1
+    r = rollout(kns, tmp_path, "rollback", "--active", timeout=120)
+    assert r.returncode == 0, r.stdout + r.stderr
+    d: Any = kns.get("deployments", "web")
+    assert d["spec"].get("paused") in (None, False)
+    assert d["spec"]["strategy"]["rollingUpdate"] == {"maxSurge": "25%", "maxUnavailable": "25%"}  # the API default
+    stable_only(kns, IMG_OLD, replicas=10, timeout=120)
+
+
+def test_harm9_a_promote_after_a_rollback_is_refused(web: Namespace, tmp_path: Path) -> None:
+    assert rollout(web, tmp_path, "start", "--image", IMG_NEW).returncode == 0
+    assert rollout(web, tmp_path, "rollback", "--active").returncode == 0
+    for weight in ("50", "100"):
+        r = rollout(web, tmp_path, "promote", "--weight", weight)
+        assert r.returncode == 1 and "was rolled back" in r.stderr, r.stdout + r.stderr
+    stable_only(web, IMG_OLD)
+    assert record(web).phase == "rolled-back"  # type: ignore[union-attr]
+
+
+def test_harm10_rollback_waits_for_terminating_canary_pods(web: Namespace, tmp_path: Path) -> None:
+    assert rollout(web, tmp_path, "start", "--image", IMG_NEW).returncode == 0
+    (canary,) = web.pods({"app": "web", "track": "canary"})
+    web.patch("pods", canary["metadata"]["name"],
+              {"metadata": {"annotations": {"ideogram-prod.test/termination-delay": "6s"}}})
+    t0 = time.monotonic()
+    r = rollout(web, tmp_path, "rollback", "--active")
+    assert r.returncode == 0, r.stdout + r.stderr
+    assert IMG_NEW not in serving_images(web), "rollback returned while a canary pod was still terminating"
+    assert time.monotonic() - t0 >= 5  # it did wait out the graceful shutdown
+    assert "no canary pod is left, terminating ones included" in r.stdout
+
+
+def test_harm11_rollback_reports_config_it_does_not_restore(kns: Namespace, tmp_path: Path) -> None:
+    kns.create({"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "settings"}, "data": {"mode": "a"}})
+    kns.create({"apiVersion": "v1", "kind": "Secret", "metadata": {"name": "ideogram"},
+                "stringData": {"api-key": "not-a-real-key"}})
+    kns.deployment("web", IMG_OLD, replicas=3, container="app", wait=False)
+    kns.patch("deployments", "web", {"spec": {"template": {"spec": {"containers": [{
+        "name": "app", "envFrom": [{"configMapRef": {"name": "settings"}}],
+        "env": [{"name": "IDEOGRAM_API_KEY", "valueFrom": {"secretKeyRef": {"name": "ideogram",
+                                                                              "key": "api-key"}}}]}]}}}},
+              "application/strategic-merge-patch+json")
+    kns.settle("web", timeout=120)
+    assert rollout(kns, tmp_path, "start", "--image", IMG_NEW).returncode == 0
+    state = record(kns)
+    assert state is not None and set(state.config_versions) == {"configmap/settings", "secret/ideogram"}
+    kns.patch("configmaps", "settings", {"data": {"mode": "b"}})  # the release's config change
+    r = rollout(kns, tmp_path, "rollback", "--active")
+    assert r.returncode == 0, r.stdout + r.stderr
+    assert "configmap/settings changed since the rollout began" in r.stdout
+    assert "restores the pod template only" in r.stdout
+    assert "secret/ideogram" not in r.stdout and "not-a-real-key" not in r.stdout + r.stderr
+    assert kns.get("configmaps", "settings")["data"] == {"mode": "b"}  # type: ignore[index]  # said, not restored
