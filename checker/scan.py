@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from checker.config import DEFAULT_CODE_EXCLUDE, DEFAULT_EXCLUDE, Config
@@ -199,9 +199,14 @@ def run_engines(
     with ThreadPoolExecutor(max_workers=max(1, len(now))) as pool:
         futures = {key: pool.submit(task) for key, task in now.items()}
         runs = {key: future.result() for key, future in futures.items()}
-    # NOTE: only now, with every scanner finished (the pool joined), may the pull request's own code run.
+    # NOTE: only now, with every scanner finished (the pool joined), may the pull request's own code run
+    # (run_scan calls this for those runners only after the other results are final).
     runs.update({key: task() for key, task in later.items()})
     return runs
+
+
+def runs_pr_code(spec: CheckSpec) -> bool:
+    return spec.engine is Engine.NATIVE and spec.runner in AFTER_SCANNERS
 
 
 def _keep(hit: Hit, changed: ChangedLines | None) -> bool:
@@ -304,11 +309,19 @@ def run_scan(req: ScanRequest) -> tuple[CheckResult, ...]:
     # A file (or folder) named after a key must not print the key: mask it wherever a path is shown.
     REDACTOR.register_paths([*all_files, *secret_files])
     log.info("scanning %d file(s) under %s", len(files), req.root)
-    runs = run_engines(req, files, [spec for spec in enabled if spec.engine is not Engine.GATE], all_files,
-                       secret_files)
+    scanners = [spec for spec in enabled if spec.engine is not Engine.GATE and not runs_pr_code(spec)]
+    runs = run_engines(req, files, scanners, all_files, secret_files)
     if any(spec.engine is Engine.GATE for spec in enabled):
         runs[str(Engine.GATE)] = gate_run(req)
-    return results_for(req, runs, changed, allowed)
+    mine = replace(req, checks=tuple(spec for spec in req.checks if not runs_pr_code(spec)))
+    results = results_for(mine, runs, changed, allowed)
+    # Only now may the pull request's own code (its tests) run: every scanner has read the tree and every
+    # inline ignore has been read from it, so a test that rewrites files changes none of the results above.
+    theirs = replace(req, checks=tuple(spec for spec in req.checks if runs_pr_code(spec)))
+    if theirs.checks:
+        later = run_engines(req, files, [spec for spec in enabled if runs_pr_code(spec)], all_files, secret_files)
+        results = (*results, *results_for(theirs, later, changed, allowed))
+    return sorted_results(results)
 
 
 def gate_run(req: ScanRequest) -> EngineRun:

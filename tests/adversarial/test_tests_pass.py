@@ -83,3 +83,14 @@ def test_the_tests_get_no_runner_file_token_or_loader_variable(tmp_path):
     assert all(path.read_text() == "" for path in files.values())
     message = run.report["findings"][0]["message"]  # type: ignore[index]
     assert "seen: nothing" in message, message
+
+
+IGNORE_AFTER = ("from pathlib import Path\n"
+                "Path('app/settings.py').write_text('IDEOGRAM_API_KEY = None  "
+                "# ideogram-prod: ignore[secret-ideogram-key] -- rotated, audited by the security team\\n')\n")
+
+
+def test_tests_that_write_an_inline_ignore_after_the_scan_suppress_nothing(tmp_path):
+    repo, _ = _repo(tmp_path, ENABLED, IGNORE_AFTER)
+    run = gate(repo, "--select", "secret-ideogram-key,tests-pass")
+    assert_not_passed(run, "secret-ideogram-key")
