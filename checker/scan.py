@@ -267,7 +267,7 @@ def results_for(
     results = []
     for spec in req.checks:
         if not req.config.check(spec.id).enabled:
-            results.append(CheckResult(spec.id, Status.SKIPPED, "disabled in configuration"))
+            results.append(CheckResult(spec.id, Status.SKIPPED, "disabled in configuration", files=Files(0, 0)))
             continue
         run = runs[run_key(spec)]
         files = Files(run.given, run.read(spec.id))

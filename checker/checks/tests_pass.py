@@ -197,7 +197,8 @@ class RunResult:
 
 
 def execute(argv: Sequence[str], root: Path, env: Mapping[str, str], timeout_s: int) -> RunResult:
-    """Runs argv in its own process group (no shell, no stdin) and kills the whole group at the timeout."""
+    """Runs argv in its own process group (no shell, no stdin) and kills the whole group at the timeout, and
+    whatever is left of it when the runner exits."""
     start = time.monotonic()
     try:
         proc = subprocess.Popen(list(argv), cwd=root, env=dict(env), stdin=subprocess.DEVNULL,
@@ -210,12 +211,18 @@ def execute(argv: Sequence[str], root: Path, env: Mapping[str, str], timeout_s: 
     except subprocess.TimeoutExpired:
         # NOTE: a finished runner whose leftover child still holds stdout is not a timeout of the tests.
         code = proc.poll()
-        try:
-            os.killpg(proc.pid, signal.SIGKILL)
-        except (ProcessLookupError, PermissionError):
-            pass
+        _kill_group(proc.pid)
         raw, _ = proc.communicate()
+    # The PR's code must not outlive its run (a leftover child could rewrite the reports we write next).
+    _kill_group(proc.pid)
     return RunResult(code, raw.decode("utf-8", errors="replace"), time.monotonic() - start)
+
+
+def _kill_group(pgid: int) -> None:
+    try:
+        os.killpg(pgid, signal.SIGKILL)
+    except (ProcessLookupError, PermissionError):
+        pass
 
 
 def _blame(plan: Plan, output: str, root: Path, files: Sequence[str]) -> tuple[str, int]:

@@ -94,3 +94,20 @@ def test_tests_that_write_an_inline_ignore_after_the_scan_suppress_nothing(tmp_p
     repo, _ = _repo(tmp_path, ENABLED, IGNORE_AFTER)
     run = gate(repo, "--select", "secret-ideogram-key,tests-pass")
     assert_not_passed(run, "secret-ideogram-key")
+
+
+LINGER = ("import subprocess, sys\n"
+          "subprocess.Popen([sys.executable, '-c', 'import time; time.sleep(2); "
+          "open(\"{marker}\", \"w\").write(\"outlived the run\")'], stdin=subprocess.DEVNULL, "
+          "stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)\n"
+          "sys.exit(1)\n")
+
+
+def test_the_tests_leave_no_process_behind(tmp_path):
+    import time
+
+    repo, marker = _repo(tmp_path, ENABLED, LINGER)
+    run = gate(repo, "--select", "tests-pass")
+    assert_not_passed(run, "tests-pass")
+    time.sleep(4)
+    assert not marker.exists(), "a process the PR's tests started outlived the gate's run"
