@@ -79,9 +79,6 @@ def test_rollback_mid_stage_restores_capacity_and_removes_canary(web: Namespace,
     assert record(web).phase == "rolled-back"  # type: ignore[union-attr]
 
 
-@pytest.mark.xfail(strict=True, reason="issue 12: `rollout rollback` returns (exit 0, 'rolled back') as soon as the "
-                   "canary Deployment is deleted, while its pod is still terminating (6 s graceful shutdown) and may "
-                   "still serve; rollback should wait until no canary pod exists")
 def test_rollback_reports_done_only_when_no_canary_pod_can_serve(web: Namespace, tmp_path: Path) -> None:
     """With real graceful termination a deleted canary pod lingers; rollback must wait until it is gone."""
     assert rollout(web, tmp_path, "start", "--image", IMG_NEW).returncode == 0
@@ -284,9 +281,6 @@ def new_share(ns: Namespace, image: str) -> float:
     return new / len(pods) if pods else 0.0
 
 
-@pytest.mark.xfail(strict=True, reason="issue 12: `rolling` waits at most 5 s for the new ReplicaSet's share, then "
-                   "pauses; with pods Ready after 8 s the controller has already surged maxSurge pods, so the "
-                   "pause at 10% of 10 replicas settles at 3 new pods (>= 25%), not 1")
 def test_rolling_strategy_pause_holds_its_weight_when_pods_are_slow(kns: Namespace, tmp_path: Path) -> None:
     kns.deployment("web", IMG_OLD, replicas=10, container="app")
     kns.patch("deployments", "web", {"spec": {"template": {"metadata": {"annotations": {READY_DELAY: "8s"}}}}})
