@@ -417,7 +417,7 @@ class ControlPlane:
         raise RuntimeError(f"kube-apiserver not ready within {timeout:g}s: {last}")
 
     def go_list_dir(self, module: str) -> str:
-        env = {**os.environ, "PATH": f"/usr/local/go/bin:{os.environ.get('PATH', '')}", "GOFLAGS": "-mod=mod"}
+        env = {**os.environ, "PATH": f"/usr/local/go/bin:{os.environ.get('PATH', '')}"}
         out = subprocess.run(["go", "list", "-m", "-f", "{{.Dir}}", module], cwd=K8S_DIR, env=env,
                              capture_output=True, text=True, check=True)
         return out.stdout.strip()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import subprocess
 from pathlib import Path
 
 from checker.rollout.state import RolloutState, state_name
@@ -13,8 +14,16 @@ IMG_OLD, IMG_NEW = "ghcr.io/acme/ideogram-integration:1.0", "ghcr.io/acme/ideogr
 
 def rollout(ns: Namespace, cwd: Path, *args: str, env: dict[str, str] | None = None,
             deployment: str = "web", timeout: float = 180) -> CliResult:
-    return run_cli("rollout", *args, "--kubeconfig", str(ns.kubeconfig), "-d", deployment, "-n", ns.name,
-                   cwd=cwd, env=env, timeout=timeout)
+    try:
+        return run_cli("rollout", *args, "--kubeconfig", str(ns.kubeconfig), "-d", deployment, "-n", ns.name,
+                       cwd=cwd, env=env, timeout=timeout)
+    except subprocess.TimeoutExpired as exc:  # say what it was waiting for, not just that it hung
+        raise AssertionError(f"rollout {' '.join(args)} still running after {timeout:g}s\nstdout: {exc.stdout!r}\n"
+                             f"stderr: {exc.stderr!r}\ndeployments: {summary(ns)}") from None
+
+
+def summary(ns: Namespace) -> list[tuple[str, object, object]]:
+    return [(d["metadata"]["name"], d["spec"].get("replicas"), d.get("status")) for d in ns.list("deployments")]
 
 
 def record(ns: Namespace, deployment: str = "web") -> RolloutState | None:

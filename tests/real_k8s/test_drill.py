@@ -31,6 +31,10 @@ CASES: dict[str, tuple[dict[str, float], float]] = {
     "auth_failures": ({"200": 0.95, "401": 0.05}, 0.2),  # any 401 fails
 }
 RPS = 20.0
+# The gate that fails each breach. Since the sequential judge (issue 12) a seed alert is a page-now limit with its
+# `for`, so within seconds it is the canary-vs-stable comparison that fails; a 401 still fails at once.
+FAILS: dict[str, str] = {"api_down": "compare-5xx", "high_latency": "compare-slow", "rate_limited": "compare-429",
+                         "auth_failures": "auth_failures"}
 
 
 @pytest.fixture(scope="module")
@@ -65,7 +69,7 @@ def test_healthy_canary_goes_10_50_100(web: Namespace, metrics: PrometheusServer
         a = ro(web, cwd, "analyze", "--duration", "4s", "--interval", "2s", "--summary", str(cwd / "s.md"),
                "--json", str(cwd / "a.json"))
         assert a.returncode == 0, a.stdout + a.stderr
-        assert "held for 4s (3 evaluations)" in a.stdout
+        assert "held for 4s (" in a.stdout and " evaluations)" in a.stdout
         assert "5xx/min 0" in a.stderr and "s left" in a.stderr  # progress on stderr
         summary = (cwd / "s.md").read_text()
         assert "```mermaid" in summary and "xychart-beta" in summary and "| api_down | pass |" in summary
@@ -84,11 +88,11 @@ def test_breaching_canary_fails_analysis_and_rolls_back(web: Namespace, metrics:
     a = ro(web, cwd, "analyze", "--duration", "30s", "--interval", "2s", "--json", str(cwd / "a.json"))
     took = time.monotonic() - t0
     assert a.returncode == 1, a.stdout + a.stderr
-    assert f"{case}: fail" in a.stdout
+    assert f"{FAILS[case]}: fail" in a.stdout
     assert took < 15  # fails fast, not after the 30 s duration
     state = record(web)
     assert state is not None and state.history[-1].action == "analyze"
-    assert any(g.gate == case and g.verdict == "fail" for g in state.history[-1].gates)
+    assert any(g.gate == FAILS[case] and g.verdict == "fail" for g in state.history[-1].gates)
     r = ro(web, cwd, "rollback", "--active")
     assert r.returncode == 0, r.stderr
     stable_only(web)

@@ -14,8 +14,8 @@ from tests.helpers.real_k8s_plugin import require_real_kubectl
 
 pytestmark = pytest.mark.real_k8s
 
-# None is /usr/bin/kubectl: the GKE dispatcher that asks /version and runs kubectl.1.<minor> (the nearest it has
-# for a 1.36 server). The oldest build and the dispatcher cover the rollout verbs; the rest need one kubectl.
+# None is /usr/bin/kubectl: the GKE dispatcher that asks /version and runs kubectl.1.<minor> (a build it
+# has, for this 1.36 server). The oldest build and the dispatcher cover the rollout verbs; the rest need one kubectl.
 VERSIONS = [None, "1.27"]
 IDS = ["dispatcher", "1.27"]
 REVISION = "deployment.kubernetes.io/revision"
