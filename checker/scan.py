@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import functools
 import logging
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from pathlib import Path
+
+import yaml
 
 from checker.config import DEFAULT_CODE_EXCLUDE, DEFAULT_EXCLUDE, Config
 from checker.diff import ChangedLines, changed_lines
@@ -113,14 +116,36 @@ def _nothing_for_rules(check_id: str, given: int, scope: str) -> str:
     if not given:
         return f"no source files {scope}"
     if check_id in semgrep_prefilters():
-        return f"no webhook code {scope} (none of {given} source file(s) mentions a webhook, callback or signature)"
-    return f"no Ideogram code {scope} (none of {given} source file(s) mentions ideogram or an API key)"
+        return (f"no webhook code {scope} (of {given} source file(s), none in this rule's languages mentions a "
+                f"webhook, callback or signature)")
+    return (f"no Ideogram code {scope} (of {given} source file(s), none in this rule's languages mentions "
+            f"ideogram or an API key)")
 
 
 def semgrep_prefilters() -> frozenset[str]:
     from checker.tools.semgrep import PREFILTERS
 
     return frozenset(PREFILTERS)
+
+
+# The file suffixes semgrep parses for each language a rule names (generic and regex rules read any file).
+LANGUAGE_SUFFIXES: dict[str, tuple[str, ...]] = {
+    "python": (".py", ".pyi"), "javascript": (".js", ".jsx", ".mjs", ".cjs"),
+    "typescript": (".ts", ".tsx", ".mts", ".cts"), "go": (".go",), "php": (".php",),
+}
+ANY_FILE = ("generic", "regex")
+
+
+@functools.cache
+def rule_suffixes(check_id: str) -> tuple[str, ...] | None:
+    """The suffixes a rule's languages cover; None when one of them reads any file."""
+    from checker.tools.semgrep import rule_file
+
+    doc = yaml.safe_load(rule_file(check_id).read_text(encoding="utf-8"))
+    languages = {str(lang) for rule in doc.get("rules", []) for lang in rule.get("languages", [])}
+    if languages & set(ANY_FILE) or languages - set(LANGUAGE_SUFFIXES):
+        return None
+    return tuple(suffix for lang in sorted(languages) for suffix in LANGUAGE_SUFFIXES[lang])
 
 
 def rule_targets(root: Path, targets: list[str], ids: list[str]) -> tuple[list[str], dict[str, int]]:
@@ -131,6 +156,7 @@ def rule_targets(root: Path, targets: list[str], ids: list[str]) -> tuple[list[s
     kept = semgrep.prefiltered(root, targets, ids)
     read = dict.fromkeys(ids, 0)
     anchors = {cid: semgrep.anchor_for(cid) for cid in ids}
+    suffixes = {cid: rule_suffixes(cid) for cid in ids}
     for name in kept:
         try:
             data = (root / name).read_bytes()
@@ -138,7 +164,10 @@ def rule_targets(root: Path, targets: list[str], ids: list[str]) -> tuple[list[s
             raise ToolError(f"{name}: cannot read: {exc.strerror}") from None
         bare = data.replace(b"\x00", b"") if b"\x00" in data else data  # UTF-16 text: its ASCII, NULs dropped
         for cid, anchor in anchors.items():
-            if anchor.search(name.encode("utf-8", "surrogateescape")) or anchor.search(data) or anchor.search(bare):
+            wanted = suffixes[cid]
+            covered = wanted is None or name.endswith(wanted)
+            if covered and (anchor.search(name.encode("utf-8", "surrogateescape")) or anchor.search(data)
+                            or anchor.search(bare)):
                 read[cid] += 1
     return kept, read
 

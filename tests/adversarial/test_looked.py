@@ -85,7 +85,9 @@ def test_repository_wide_checks_the_change_does_not_touch_say_not_evaluated(tmp_
 
 
 def test_rules_that_found_no_ideogram_code_are_skipped_and_their_items_not_applicable(tmp_path):
-    repo = hostile_repo(tmp_path, {"app/main.py": "print('hello')\n", "settings.json": f'{{"IDEOGRAM_API_KEY": "{KEY}"}}\n'})
+    # a .env naming Ideogram is no Ideogram code for the Python/TypeScript rules: they read nothing, never pass
+    repo = hostile_repo(tmp_path, {"app/main.py": "print('hello')\n", ".env": "IDEOGRAM_BASE_URL=https://api.ideogram.ai\n",
+                                   "settings.json": f'{{"IDEOGRAM_API_KEY": "{KEY}"}}\n'})
     run = gate(repo)
     assert_not_passed(run, "secret-ideogram-key")
     by_id = results(run)
