@@ -186,6 +186,10 @@ def test_hashes(value: str, line: str, expected: bool) -> None:
     ("GitHub Token", GITHUB, f"token: {GITHUB}  # your-token-here", "docs/x.md", None),
     ("AWS Access Key", "AKIAIOSFODNN7EXAMPLE", "id = AKIAIOSFODNN7EXAMPLE", "src/a.py", noise.DOCUMENTED),
     ("Base64 High Entropy String", "Zq8Lm3Np6Rt9Vx2Bc5Df", "x", "logo.png", None),
+    ("Secret Keyword", "Xq9vL2mT7wR4", 'FAKE_SECRET="Xq9vL2mT7wR4"', "app/secrets.toml", noise.PLACEHOLDER),
+    ("Secret Keyword", "Xq9vL2mT7wR4", 'mockPassword: "Xq9vL2mT7wR4"', "app/a.ts", noise.PLACEHOLDER),
+    ("Secret Keyword", "Xq9vL2mT7wR4", 'prod_password: "Xq9vL2mT7wR4"', "app/a.ts", None),
+    ("AWS Access Key", AWS, f'FAKE_AWS_KEY = "{AWS}"', "app/a.py", None),
 ])
 def test_suppression_rules(secret_type: str, value: str, line: str, path: str, expected: str | None) -> None:
     assert noise.suppression(secret_type, value, line, path) == expected
@@ -204,6 +208,8 @@ def test_a_value_used_in_a_local_url_is_local_where_it_stands_alone() -> None:
     ("pkg/x_test.go", "test"), ("conftest.py", "test"), ("testdata/k.json", "test"), ("examples/a.py", "example"),
     (".env.example", "example"), ("config.yaml.sample", "example"), ("docs/a.txt", "docs"), ("README.md", "docs"),
     ("notebooks/demo.ipynb", "docs"), (".env", "source"), (".env.production", "source"),
+    ("e2e_playwright/.streamlit/secrets.toml", "test"), ("lib/test_assets/a.toml", "test"),
+    ("integration-tests/x.py", "test"), ("src/contest/entry.py", "source"), ("latest/app.py", "source"),
 ])
 def test_place(path: str, where: str) -> None:
     assert noise.place(path) == where

@@ -46,7 +46,7 @@ _PLACEHOLDER_WORDS = re.compile(
     r"|foo|bar|baz|foobar|admin|root|user|username|guest|demo|dev|development|local|default|token|key|apikey"
     r"|api[-_]?key|api[-_]?token|secret[-_]?key|abc|abc123|xyz|1234|12345|123456|12345678|qwerty|letmein"
     r"|s3cr3t|mysecret|mypassword|postgres|mysql|mariadb|redis|mongo|rabbitmq|guest|minio|minioadmin|sa|hunter2"
-    r"|correcthorsebatterystaple)$"
+    r"|correcthorsebatterystaple|value|secret[-_]?value|some[-_]?value)$"
 )
 _PLACEHOLDER_PARTS = re.compile(
     r"(?i)^your[-_. ]|[-_. ](?:here|goes[-_. ]here)$|x{4,}|\*{3,}|\.{3}|<[^>]*>|\$\{[^}]*\}|\{\{.*\}\}"
@@ -71,6 +71,8 @@ _EXAMPLE_DOMAINS = frozenset({"example.com", "example.org", "example.net"})
 
 _TEST_DIRS = frozenset({"tests", "test", "__tests__", "spec", "specs", "fixtures", "fixture", "testdata", "__mocks__",
                         "mocks", "e2e", "cypress"})
+# e2e_playwright/, test_assets/, integration-tests/, __snapshots__/
+_TEST_DIR_WORD = re.compile(r"(?:^|[-_.])(?:tests?|specs?|e2e|fixtures?|testdata|snapshots?|__snapshots__)(?:$|[-_.])")
 _EXAMPLE_DIRS = frozenset({"examples", "example", "samples", "sample", "demo", "demos"})
 _DOC_DIRS = frozenset({"docs", "doc", "documentation"})
 _DOC_SUFFIXES = (".md", ".mdx", ".markdown", ".rst", ".adoc", ".asciidoc", ".ipynb")
@@ -90,6 +92,14 @@ def is_placeholder(value: str) -> bool:
     if not v or _PLACEHOLDER_WORDS.match(v) or _PLACEHOLDER_PARTS.search(v) or _WEAK_WITH_DIGITS.match(v):
         return True
     return bool(_CONSTANT_NAME.match(v) or _DUMMY_WORDS & set(re.split(r"[-_.\s]+", v.lower())))
+
+
+def _named_dummy(value: str, line: str) -> bool:
+    """The name the value is bound to says it is not real: FAKE_SECRET="...", dummy_password: ..., mockToken = ..."""
+    at = line.find(value)
+    name = line[max(0, at - 64):at] if at > 0 else ""
+    words = re.split(r"[^a-z0-9]+", re.sub(r"([a-z0-9])([A-Z])", r"\1_\2", name).lower())
+    return bool({"fake", "dummy", "mock", "example", "sample", "placeholder"} & set(words))
 
 
 def is_local_host(host: str, services: Collection[str] = ()) -> bool:
@@ -148,7 +158,7 @@ def suppression(secret_type: str, value: str, line: str, path: str, *, binary: b
         return BINARY
     if secret_type in ENTROPY_TYPES and is_hash(value, line):
         return HASH
-    if is_placeholder(value):
+    if is_placeholder(value) or _named_dummy(value, line):
         return PLACEHOLDER
     if is_local_credential(value, line, services) or value in local:
         return LOCAL
@@ -160,7 +170,8 @@ def place(path: str) -> str:
     parts = path.lower().split("/")
     name = parts[-1]
     dirs = set(parts[:-1])
-    if dirs & _TEST_DIRS or name.startswith("test_") or name == "conftest.py" or re.search(
+    if dirs & _TEST_DIRS or any(_TEST_DIR_WORD.search(d) for d in dirs) or name.startswith("test_") \
+            or name == "conftest.py" or re.search(
             r"(?:_test\.\w+|\.(?:test|spec)\.\w+)$", name):
         return "test"
     if dirs & _EXAMPLE_DIRS or name.endswith(_EXAMPLE_SUFFIXES) or re.match(r"\.env\.(?:example|sample)", name):
