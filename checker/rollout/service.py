@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 
 from checker.errors import CheckerError, ExitCode, InputError, UsageError
 from checker.rollout import driver, machine, refs
+from checker.rollout.kube import KubeError
 from checker.rollout.state import Phase, RolloutState, StageRecord, now_iso, read_state
 
 if TYPE_CHECKING:
@@ -271,9 +272,15 @@ class Rollout:
             result = run_analysis(prom, specs, self.cfg, duration, deadline, interval, stage_start, readiness,
                                   (lambda r, left: progress(state, r, left)) if progress else None)
         verdict = result.verdict or Verdict.ERROR
-        machine.record(self.kube, self.name, state.rollout_id, lambda s: s.history.append(StageRecord(
-            action="analyze", weight=s.weight, share=s.share, by=who(), note=f"{verdict}: {result.reason}"[:500],
-            gates=result.failing or result.last)))
+        try:
+            machine.record(self.kube, self.name, state.rollout_id, lambda s: s.history.append(StageRecord(
+                action="analyze", weight=s.weight, share=s.share, by=who(), note=f"{verdict}: {result.reason}"[:500],
+                gates=result.failing or result.last)))
+        except KubeError as exc:
+            if exc.status != 403:
+                raise
+            # Read-only credentials (the `read` Role, checker/rollout/rbac.py): analysis needs to write nothing.
+            self.io.say("rollout record not updated: these credentials may only read (the evidence is in the report)")
         data = {**state_data(state), "command": "analyze", "verdict": str(verdict), "reason": result.reason,
                 "gates": [e.model_dump(mode="json") for e in (result.failing or result.last)],
                 "points": [{"t": p.t, "errors_per_min": p.errors_per_min, "p99_s": p.p99_s} for p in result.points],

@@ -2,7 +2,7 @@
 
 The judge's harms (2, 3, 7) are statistics over Prometheus data, not cluster behaviour: they are judged against a
 real Prometheus in tests/test_rollout_gates_exact.py and tests/test_rollout_drill.py, and simulated in
-bench/judge.py. Harms 5 and 6 (least privilege, the between-jobs watchdog) are not built yet.
+bench/judge.py. Harm 6 (the between-jobs watchdog) is not built yet.
 """
 
 from __future__ import annotations
@@ -12,7 +12,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import yaml
 
+from checker.rollout.rbac import role
+from tests.helpers.plugin import CliResult, run_cli
+from tests.helpers.prometheus import scraped_cases
 from tests.helpers.real_k8s import READY_DELAY, Namespace, eventually
 
 from .helpers import IMG_NEW, IMG_OLD, record, rollout, serving_images, stable_only
@@ -132,3 +136,47 @@ def test_harm11_rollback_reports_config_it_does_not_restore(kns: Namespace, tmp_
     assert "restores the pod template only" in r.stdout
     assert "secret/ideogram" not in r.stdout and "not-a-real-key" not in r.stdout + r.stderr
     assert kns.get("configmaps", "settings")["data"] == {"mode": "b"}  # type: ignore[index]  # said, not restored
+
+
+def read_only_kubeconfig(ns: Namespace, tmp_path: Path) -> Path:
+    """A ServiceAccount bound to the `read` Role only, and a kubeconfig with its token (TokenRequest API)."""
+    rest, n = ns.rest, ns.name
+    rest.call("POST", f"/api/v1/namespaces/{n}/serviceaccounts", {"metadata": {"name": "reader"}})
+    rest.call("POST", f"/apis/rbac.authorization.k8s.io/v1/namespaces/{n}/roles", role("ideogram-prod-read", "read"))
+    rest.call("POST", f"/apis/rbac.authorization.k8s.io/v1/namespaces/{n}/rolebindings", {
+        "metadata": {"name": "reader"},
+        "roleRef": {"apiGroup": "rbac.authorization.k8s.io", "kind": "Role", "name": "ideogram-prod-read"},
+        "subjects": [{"kind": "ServiceAccount", "name": "reader", "namespace": n}]})
+    answer = rest.call("POST", f"/api/v1/namespaces/{n}/serviceaccounts/reader/token", {
+        "apiVersion": "authentication.k8s.io/v1", "kind": "TokenRequest", "spec": {"expirationSeconds": 3600}})
+    assert answer is not None
+    cfg = yaml.safe_load(ns.kubeconfig.read_text())
+    cfg["users"] = [{"name": cfg["users"][0]["name"], "user": {"token": answer["status"]["token"]}}]
+    path = tmp_path / "reader.kubeconfig"
+    path.write_text(yaml.safe_dump(cfg))
+    path.chmod(0o600)
+    return path
+
+
+def as_reader(ns: Namespace, cwd: Path, kubeconfig: Path, *args: str) -> CliResult:
+    return run_cli("rollout", *args, "--kubeconfig", str(kubeconfig), "-d", "web", "-n", ns.name, cwd=cwd,
+                   timeout=150)
+
+
+def test_harm5_analysis_runs_on_read_only_credentials(web: Namespace, tmp_path: Path) -> None:
+    """Analysis writes nothing, so the `read` Role (checker/rollout/rbac.py) is enough; RBAC is real: a promote with
+    the same credentials is forbidden."""
+    assert rollout(web, tmp_path, "start", "--image", IMG_NEW).returncode == 0
+    reader = read_only_kubeconfig(web, tmp_path)
+    with scraped_cases(tmp_path / "prom", {"healthy": ({"200": 1.0}, 0.2)}, 20.0) as prom:
+        (tmp_path / ".ideogram-prod.yaml").write_text(yaml.safe_dump({
+            "prometheus": {"url": prom.url, "timeout_s": 2},
+            "rollout": {"canary_selector": 'track="canary", case="healthy"', "stable_selector": 'track="stable"'}}))
+        r = as_reader(web, tmp_path, reader, "analyze", "--duration", "2s", "--deadline", "90s", "--interval", "1s",
+                      "--json", str(tmp_path / "a.json"))
+    assert r.returncode == 0, r.stdout + r.stderr
+    assert "rollout record not updated: these credentials may only read" in r.stdout
+    assert "held for 2s" in r.stdout
+    denied = as_reader(web, tmp_path, reader, "promote", "--weight", "50")
+    assert denied.returncode == 1 and "403" in denied.stderr, denied.stdout + denied.stderr
+    assert record(web).weight == 10  # type: ignore[union-attr]
