@@ -15,7 +15,7 @@ import yaml
 from tests.cluster.cluster import Cluster
 from tests.helpers.plugin import run_cli
 from tests.helpers.prometheus import PrometheusServer, scraped_cases
-from tests.test_action import ROOT, act, act_repo
+from tests.test_action import ROOT, act, act_repo, run_step
 
 IMG_OLD, IMG_NEW = "ghcr.io/acme/my-app:1.0", "ghcr.io/acme/my-app:1.1"
 APP, NS, REPLICAS = "my-app", "production", 5  # the names the templates use
@@ -262,3 +262,13 @@ def test_manual_rollback_template(app: Cluster, tmp_path: Path, dry_run: bool) -
         assert (out["RESULT"], out["VERDICT"], out["PREVIOUS_IMAGE"]) == ("pass", "rolled-back", IMG_OLD)
         assert "## ideogram-prod rollout: my-app — rollback" in summary
         assert_stable_only(app)
+
+
+@pytest.mark.parametrize(("value", "flag"), [("true", ["--rollback-on-failure"]), ("false", [])])
+def test_rollback_on_failure_input_reaches_analyze(value: str, flag: list[str], tmp_path: Path) -> None:
+    """The action's rollback-on-failure input (issue 12, harm 6) becomes analyze's flag, and only for analyze."""
+    data = run_step(tmp_path, IP_COMMAND="rollout-analyze", IP_DURATION="10m", IP_ROLLBACK_ON_FAILURE=value)
+    assert data["argv"][:4] == ["rollout", "analyze", "--duration", "10m"]
+    assert ("--rollback-on-failure" in data["argv"]) is bool(flag)
+    promote = run_step(tmp_path, IP_COMMAND="rollout-promote", IP_WEIGHT="50", IP_ROLLBACK_ON_FAILURE=value)
+    assert "--rollback-on-failure" not in promote["argv"]
