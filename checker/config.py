@@ -203,6 +203,13 @@ class RolloutConfig(_Strict):
     stable_service: str | None = Field(default=None, description="gateway strategy: the stable Service "
                                        "(default: the Deployment's name); the canary Service is <name>-canary.")
     rollback_timeout_s: int = Field(default=300, gt=0, description="rollback waits this long for stable to serve.")
+    watchdog_image: str | None = Field(default=None, description="Set to this tool's image to have `start` create a "
+                                       "CronJob that runs `rollout analyze --rollback-on-failure` between jobs.")
+    watchdog_schedule: str = Field(default="*/5 * * * *", description="The watchdog CronJob's schedule.")
+    watchdog_duration: str = Field(default="1m", pattern=r"^\d+(s|m)$", description="How long each watchdog run "
+                                   "judges the stage.")
+    watchdog_service_account: str = Field(default="ideogram-prod-watchdog", description="The watchdog's "
+                                          "ServiceAccount: bind it to the `rollout` Role (checker/rollout/rbac.py).")
     drain_delay_s: float = Field(default=10.0, ge=0, description="gateway strategy: after the canary's weight went "
                                  "to 0, wait this before deleting its objects when no Gateway reports route status.")
 
