@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import base64
+import os
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from checker.config import ClusterTarget
@@ -17,6 +19,16 @@ def api_client(target: ClusterTarget) -> ApiClient:
     from kubernetes import config as kube_config
     from kubernetes.config.config_exception import ConfigException
 
+    if _in_cluster(target):
+        # A pod (the rollout watchdog's CronJob): its ServiceAccount token, as kubectl does without a kubeconfig.
+        from kubernetes.client import ApiClient, Configuration
+
+        configuration = Configuration()
+        try:
+            kube_config.load_incluster_config(client_configuration=configuration)  # type: ignore[no-untyped-call]
+        except ConfigException as exc:
+            raise InputError(f"in-cluster config: {str(exc).splitlines()[0][:200]}") from None
+        return ApiClient(configuration)
     try:
         # NOTE: config_file=None lets the client merge $KUBECONFIG (colon-separated) or ~/.kube/config.
         client: ApiClient = kube_config.new_client_from_config(  # type: ignore[no-untyped-call]
@@ -26,6 +38,12 @@ def api_client(target: ClusterTarget) -> ApiClient:
         where = target.kubeconfig or "$KUBECONFIG / ~/.kube/config"
         message = str(exc).splitlines()[0][:200] if str(exc) else type(exc).__name__
         raise InputError(f"kubeconfig {where}: {message}") from None
+
+
+def _in_cluster(target: ClusterTarget) -> bool:
+    """No kubeconfig anywhere, but the pod environment Kubernetes gives every container."""
+    return (target.kubeconfig is None and not os.environ.get("KUBECONFIG")
+            and not (Path.home() / ".kube" / "config").exists() and bool(os.environ.get("KUBERNETES_SERVICE_HOST")))
 
 
 def first_container(deployment: dict[str, Any], name: str | None) -> dict[str, Any] | None:

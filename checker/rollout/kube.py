@@ -26,6 +26,7 @@ PATHS = {
     "secrets": "/api/v1/namespaces/{ns}/secrets",
     "httproutes": "/apis/gateway.networking.k8s.io/v1/namespaces/{ns}/httproutes",
     "horizontalpodautoscalers": "/apis/autoscaling/v2/namespaces/{ns}/horizontalpodautoscalers",
+    "cronjobs": "/apis/batch/v1/namespaces/{ns}/cronjobs",
 }
 
 

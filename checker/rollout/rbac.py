@@ -23,6 +23,7 @@ ROLLOUT: tuple[Rule, ...] = (
                                                                           "delete"]},
     {"apiGroups": ["gateway.networking.k8s.io"], "resources": ["httproutes"], "verbs": ["get", "update"]},
     {"apiGroups": ["autoscaling"], "resources": ["horizontalpodautoscalers"], "verbs": ["list"]},
+    {"apiGroups": ["batch"], "resources": ["cronjobs"], "verbs": ["get", "create", "update", "delete"]},  # watchdog
 )
 ROLES: dict[str, tuple[Rule, ...]] = {"read": READ, "rollout": ROLLOUT}
 

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Protocol
 
 from checker.errors import CheckerError, ExitCode, InputError, UsageError
-from checker.rollout import driver, machine, refs
+from checker.rollout import driver, machine, refs, watchdog
 from checker.rollout.kube import KubeError
 from checker.rollout.state import Phase, RolloutState, StageRecord, now_iso, read_state
 
@@ -192,6 +192,9 @@ class Rollout:
         last = machine.record(self.kube, self.name, state.rollout_id, share)
         self.io.say(f"{state.deployment}: {weight}% asked, canary serves {st.share * 100:.1f}% "
                     f"({st.canary_ready} canary / {st.stable_ready} stable pods ready, strategy {state.strategy})")
+        watching = watchdog.ensure(self.kube, last, self.config)
+        if watching:
+            self.io.say(watching)
         self.io.report({**state_data(last), "command": command, "verdict": "pass"})
         return Outcome("pass")
 
@@ -241,6 +244,8 @@ class Rollout:
                                    from_phases=(Phase.PROMOTING,))
         self.io.say(f"{self.name}: promoted; verified {state.to_image} on all {state.stable_replicas} replicas "
                     "(observed generation, updated and available replicas, pod images)")
+        for done in watchdog.remove(self.kube, self.name):
+            self.io.say(f"removed {done}")
         self.io.report({**state_data(state), "command": "promote", "verdict": "pass"})
         return Outcome("pass")
 
@@ -349,6 +354,8 @@ class Rollout:
                                    from_phases=(Phase.ROLLING_BACK,))
         replicas = int(self.stable()["spec"].get("replicas") or 0)
         self.io.say(f"{self.name}: rolled back; {image} serves on all {replicas} replicas")
+        for done in watchdog.remove(kube, self.name):  # last: the watchdog may be the one running this rollback
+            self.io.say(f"removed {done}")
         # The template is restored; the ConfigMaps/Secrets it reads are not (harm 11): say which changed.
         drift = refs.drift(state.config_versions, refs.versions(kube, state.from_template))
         for line in drift:
