@@ -30,7 +30,7 @@ CASES: dict[str, tuple[dict[str, float], float]] = {
     "rate_limited": ({"200": 0.9, "429": 0.1}, 0.2),  # 120 429/min > 5/min
     "auth_failures": ({"200": 0.95, "401": 0.05}, 0.2),  # any 401 fails
 }
-RPS = 20.0
+RPS = 100.0  # enough calls that a healthy canary shows evidence of passing within a few seconds
 # The gate that fails each breach. Since the sequential judge (issue 12) a seed alert is a page-now limit with its
 # `for`, so within seconds it is the canary-vs-stable comparison that fails; a 401 still fails at once.
 FAILS: dict[str, str] = {"api_down": "compare-5xx", "high_latency": "compare-slow", "rate_limited": "compare-429",
@@ -66,10 +66,10 @@ def test_healthy_canary_goes_10_50_100(web: Namespace, metrics: PrometheusServer
     cwd = workdir(tmp_path, metrics, "healthy")
     assert ro(web, cwd, "start", "--image", IMG_NEW).returncode == 0
     for weight in ("50", "100"):
-        a = ro(web, cwd, "analyze", "--duration", "4s", "--interval", "2s", "--summary", str(cwd / "s.md"),
+        a = ro(web, cwd, "analyze", "--duration", "6s", "--interval", "2s", "--summary", str(cwd / "s.md"),
                "--json", str(cwd / "a.json"))
         assert a.returncode == 0, a.stdout + a.stderr
-        assert "held for 4s (" in a.stdout and " evaluations)" in a.stdout
+        assert "held for " in a.stdout and " evaluations)" in a.stdout
         assert "5xx/min 0" in a.stderr and "s left" in a.stderr  # progress on stderr
         summary = (cwd / "s.md").read_text()
         assert "```mermaid" in summary and "xychart-beta" in summary and "| api_down | pass |" in summary
