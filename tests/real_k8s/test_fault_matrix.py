@@ -2,7 +2,8 @@
 
 The judge's harms (2, 3, 7) are statistics over Prometheus data, not cluster behaviour: they are judged against a
 real Prometheus in tests/test_rollout_gates_exact.py and tests/test_rollout_drill.py, and simulated in
-bench/judge.py. Harm 6 (the between-jobs watchdog) is not built yet.
+bench/judge.py. kwok runs no containers, so the watchdog's CronJob is checked as an object and its command is
+run here, with its ServiceAccount's token, as the kubelet would run it.
 """
 
 from __future__ import annotations
@@ -138,21 +139,22 @@ def test_harm11_rollback_reports_config_it_does_not_restore(kns: Namespace, tmp_
     assert kns.get("configmaps", "settings")["data"] == {"mode": "b"}  # type: ignore[index]  # said, not restored
 
 
-def read_only_kubeconfig(ns: Namespace, tmp_path: Path) -> Path:
-    """A ServiceAccount bound to the `read` Role only, and a kubeconfig with its token (TokenRequest API)."""
+def service_account_kubeconfig(ns: Namespace, tmp_path: Path, account: str = "reader",
+                               group: str = "read") -> Path:
+    """A ServiceAccount bound to one Role of checker/rollout/rbac.py, and a kubeconfig with its token."""
     rest, n = ns.rest, ns.name
-    rest.call("POST", f"/api/v1/namespaces/{n}/serviceaccounts", {"metadata": {"name": "reader"}})
-    rest.call("POST", f"/apis/rbac.authorization.k8s.io/v1/namespaces/{n}/roles", role("ideogram-prod-read", "read"))
+    rest.call("POST", f"/api/v1/namespaces/{n}/serviceaccounts", {"metadata": {"name": account}})
+    rest.call("POST", f"/apis/rbac.authorization.k8s.io/v1/namespaces/{n}/roles", role(f"ideogram-prod-{group}", group))
     rest.call("POST", f"/apis/rbac.authorization.k8s.io/v1/namespaces/{n}/rolebindings", {
-        "metadata": {"name": "reader"},
-        "roleRef": {"apiGroup": "rbac.authorization.k8s.io", "kind": "Role", "name": "ideogram-prod-read"},
-        "subjects": [{"kind": "ServiceAccount", "name": "reader", "namespace": n}]})
-    answer = rest.call("POST", f"/api/v1/namespaces/{n}/serviceaccounts/reader/token", {
+        "metadata": {"name": account},
+        "roleRef": {"apiGroup": "rbac.authorization.k8s.io", "kind": "Role", "name": f"ideogram-prod-{group}"},
+        "subjects": [{"kind": "ServiceAccount", "name": account, "namespace": n}]})
+    answer = rest.call("POST", f"/api/v1/namespaces/{n}/serviceaccounts/{account}/token", {
         "apiVersion": "authentication.k8s.io/v1", "kind": "TokenRequest", "spec": {"expirationSeconds": 3600}})
     assert answer is not None
     cfg = yaml.safe_load(ns.kubeconfig.read_text())
     cfg["users"] = [{"name": cfg["users"][0]["name"], "user": {"token": answer["status"]["token"]}}]
-    path = tmp_path / "reader.kubeconfig"
+    path = tmp_path / f"{account}.kubeconfig"
     path.write_text(yaml.safe_dump(cfg))
     path.chmod(0o600)
     return path
@@ -167,7 +169,7 @@ def test_harm5_analysis_runs_on_read_only_credentials(web: Namespace, tmp_path: 
     """Analysis writes nothing, so the `read` Role (checker/rollout/rbac.py) is enough; RBAC is real: a promote with
     the same credentials is forbidden."""
     assert rollout(web, tmp_path, "start", "--image", IMG_NEW).returncode == 0
-    reader = read_only_kubeconfig(web, tmp_path)
+    reader = service_account_kubeconfig(web, tmp_path)
     with scraped_cases(tmp_path / "prom", {"healthy": ({"200": 1.0}, 0.2)}, 20.0) as prom:
         (tmp_path / ".ideogram-prod.yaml").write_text(yaml.safe_dump({
             "prometheus": {"url": prom.url, "timeout_s": 2},
@@ -180,3 +182,37 @@ def test_harm5_analysis_runs_on_read_only_credentials(web: Namespace, tmp_path: 
     denied = as_reader(web, tmp_path, reader, "promote", "--weight", "50")
     assert denied.returncode == 1 and "403" in denied.stderr, denied.stdout + denied.stderr
     assert record(web).weight == 10  # type: ignore[union-attr]
+
+
+def test_harm6_the_watchdog_rolls_back_a_breaching_canary_between_jobs(web: Namespace, tmp_path: Path) -> None:
+    """`start` leaves a CronJob; its command, run with its ServiceAccount bound to the `rollout` Role, judges the
+    breaching canary and rolls it back; the rollback removes the watchdog."""
+    sa = service_account_kubeconfig(web, tmp_path, "ideogram-prod-watchdog", "rollout")
+    with scraped_cases(tmp_path / "prom", {"api_down": ({"200": 0.8, "500": 0.2}, 0.2)}, 20.0) as prom:
+        (tmp_path / ".ideogram-prod.yaml").write_text(yaml.safe_dump({
+            "prometheus": {"url": prom.url, "timeout_s": 2},
+            "rollout": {"canary_selector": 'track="canary", case="api_down"', "stable_selector": 'track="stable"',
+                        "watchdog_image": "ghcr.io/acme/ideogram-prod:1.0", "watchdog_duration": "30s"}}))
+        r = rollout(web, tmp_path, "start", "--image", IMG_NEW)
+        assert r.returncode == 0 and "cronjob/web-rollout-watchdog judges the canary" in r.stdout, r.stdout + r.stderr
+        cron: Any = web.rest.call("GET", f"/apis/batch/v1/namespaces/{web.name}/cronjobs/web-rollout-watchdog")
+        pod = cron["spec"]["jobTemplate"]["spec"]["template"]["spec"]
+        assert pod["serviceAccountName"] == "ideogram-prod-watchdog"
+        (container,) = pod["containers"]
+        assert container["image"] == "ghcr.io/acme/ideogram-prod:1.0"
+        cmd = container["command"]
+        assert cmd[:3] == ["ideogram-prod", "rollout", "analyze"] and cmd[-1] == "--rollback-on-failure"
+        pod_config = web.get("configmaps", "web-rollout-watchdog")
+        assert pod_config is not None and "kubeconfig" not in pod_config["data"]["config.yaml"]
+        # the kubelet's part: the command, the mounted config, the ServiceAccount's credentials
+        config = tmp_path / "pod-config.yaml"
+        config.write_text(pod_config["data"]["config.yaml"])
+        args = [str(config) if a == "/etc/ideogram-prod/config.yaml" else a for a in cmd[1:]]
+        run = run_cli(*args, cwd=tmp_path, env={"KUBECONFIG": str(sa)}, timeout=150)
+    assert run.returncode == 1, run.stdout + run.stderr
+    assert "compare-5xx: fail" in run.stdout and "rolled back" in run.stdout
+    assert "removed cronjob/web-rollout-watchdog" in run.stdout
+    stable_only(web, IMG_OLD)
+    assert record(web).phase == "rolled-back"  # type: ignore[union-attr]
+    assert web.rest.call("GET", f"/apis/batch/v1/namespaces/{web.name}/cronjobs/web-rollout-watchdog",
+                         ok404=True) is None
