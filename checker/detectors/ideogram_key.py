@@ -17,20 +17,36 @@ _VALUE = r"""\\?["'`]?([A-Za-z0-9_\-+/=.~]{20,200})\\?["'`]?"""
 # An Api-Key header (Ideogram's auth header) given a literal: dicts, objects, curl -H, HTTP files.
 _HEADER = re.compile(r"""(?i)["'`]?\bapi[-_]key["'`]?\s*(?::|=>?|,)\s*""" + _VALUE)
 # A credential-like name that mentions ideogram bound to a literal: IDEOGRAM_API_KEY=..., ideogramToken: "...".
-_CRED_NAME = r"""[\w.\-]*(?:ideogram[\w.\-]*(?:key|token|secret|auth|cred|pass)|(?:key|token|secret|auth|cred|pass)""" \
-    r"""[\w.\-]*ideogram)[\w.\-]*"""
+# NOTE: names are whole tokens tested in Python, not nested `[\w.-]*` stars: those backtrack quadratically on a
+# long minified line (18 KB of `ideogram_` took 3 s), a hostile repository's cheap way to stall the gate.
+_NAME_TOKEN = re.compile(r"[\w.\-]+")
+_CRED_WORD = re.compile(r"key|token|secret|auth|cred|pass")
 # The separator also covers a default after a lookup: `getenv("IDEOGRAM_API_KEY", "...")`,
 # `process.env.IDEOGRAM_API_KEY ?? "..."`, `environ.get("IDEOGRAM_API_KEY") or "..."`, `${IDEOGRAM_API_KEY:-...}`.
-_NAMED = re.compile(r"""(?i)\b""" + _CRED_NAME + r"""["'`]?\)?\s*(?::=|:-|:|=>?|,|\?\?|\|\||\bor\b)\s*(?:[rbuf]{0,2})"""
-                    + _VALUE)
+_AFTER_NAME = re.compile(r"""(?i)["'`]?\)?\s*(?::=|:-|:|=>?|,|\?\?|\|\||\bor\b)\s*(?:[rbuf]{0,2})""" + _VALUE)
 # A client built with a literal: `new Ideogram({ apiKey: "..." })`, `IdeogramClient(api_key="...")`.
-_CLIENT = re.compile(r"""(?i)\bideogram\w*\s*\(\s*\{?[^)]*?\bapi[-_]?key["'`]?\s*(?::|=>?)\s*""" + _VALUE)
+_CLIENT = re.compile(r"""(?i)\bideogram\w*\s*\(\s*\{?[^)]{0,200}?\bapi[-_]?key["'`]?\s*(?::|=>?)\s*""" + _VALUE)
 # ...and over two lines: `new Ideogram({` then `apiKey: "..."`.
 _CLIENT_OPEN = re.compile(r"""(?i)\bideogram\w*\s*\(\s*\{?\s*$""")
 _CLIENT_KEY = re.compile(r"""(?i)^\s*["'`]?api[-_]?key["'`]?\s*(?::|=>?)\s*""" + _VALUE)
 # Kubernetes / compose env lists: `- name: IDEOGRAM_API_KEY` on the line before `value: ...`.
-_ENV_NAME = re.compile(r"""(?i)\bname["']?\s*[:=]\s*["']?""" + _CRED_NAME)
+_ENV_NAME = re.compile(r"""(?i)\bname["']?\s*[:=]\s*["']?([\w.\-]+)""")
 _ENV_VALUE = re.compile(r"""(?i)^\s*-?\s*["']?value["']?\s*[:=]\s*""" + _VALUE)
+
+
+def is_credential_name(token: str) -> bool:
+    """A name that mentions ideogram and a credential word: IDEOGRAM_API_KEY, ideogramToken, key_for_ideogram."""
+    lowered = token.lower()
+    return "ideogram" in lowered and _CRED_WORD.search(lowered.replace("ideogram", " ")) is not None
+
+
+def _named(string: str) -> Generator[str, None, None]:
+    for token in _NAME_TOKEN.finditer(string):
+        if is_credential_name(token.group()):
+            match = _AFTER_NAME.match(string, token.end())
+            if match:
+                yield match.group(1)
+
 
 _PLACEHOLDER = re.compile(
     r"(?i)your|example|placeholder|changeme|replace|dummy|redacted|xxxx|\*\*\*|<|>|\$\{|\{\{|123456789|abcdefgh|qwerty"
@@ -61,10 +77,8 @@ class IdeogramKeyDetector(BasePlugin):
     secret_type = "Ideogram API Key"
 
     def analyze_string(self, string: str) -> Generator[str, None, None]:
-        for pattern in (_HEADER, _NAMED, _CLIENT):
-            for match in pattern.finditer(string):
-                if looks_like_key(match.group(1)):
-                    yield match.group(1)
+        values = [m.group(1) for pattern in (_HEADER, _CLIENT) for m in pattern.finditer(string)]
+        yield from (value for value in (*values, *_named(string)) if looks_like_key(value))
 
     def analyze_line(
         self, filename: str, line: str, line_number: int = 0, context: Any = None, **kwargs: Any
@@ -73,8 +87,10 @@ class IdeogramKeyDetector(BasePlugin):
         previous = context.previous_line if context is not None else ""
         if not previous:
             return found
-        for value, opener in ((_ENV_VALUE, _ENV_NAME), (_CLIENT_KEY, _CLIENT_OPEN)):
-            match = value.search(line)
-            if match and opener.search(previous) and looks_like_key(match.group(1)):
+        env = _ENV_NAME.search(previous)
+        for value, opened in ((_ENV_VALUE, env is not None and is_credential_name(env.group(1))),
+                              (_CLIENT_KEY, _CLIENT_OPEN.search(previous) is not None)):
+            match = value.search(line) if opened else None
+            if match and looks_like_key(match.group(1)):
                 found.add(PotentialSecret(self.secret_type, filename, match.group(1), line_number))
         return found

@@ -26,3 +26,17 @@ def test_every_everyday_key_form_fails_the_gate(tmp_path: Path) -> None:
     assert_not_passed(run, CHECK)
     found = {(f["location"]["path"], f["location"]["line"]) for f in run.report["findings"]}  # type: ignore[index]
     assert found == {(path, line) for path, (_, line) in FORMS.items()}
+
+
+def test_a_line_built_to_stall_the_detector_does_not_hide_a_key(tmp_path: Path) -> None:
+    """~1 MB of `ideogram_` (nested-star regexes backtrack quadratically on it: 18 KB took 3 s), then the key."""
+    import time
+
+    line = "var a='" + "ideogram_" * 110_000 + f"';const IDEOGRAM_API_KEY=\"{KEY}\";\n"
+    repo = hostile_repo(tmp_path, {"dist/bundle.min.js": line, "src/api.ts": "IdeogramClient(" * 60_000 + "\n"})
+    start = time.monotonic()
+    run = gate(repo, "--select", CHECK)
+    assert time.monotonic() - start < 120
+    assert_not_passed(run, CHECK)
+    assert [(f["location"]["path"], f["location"]["line"]) for f in run.report["findings"]] \
+        == [("dist/bundle.min.js", 1)]  # type: ignore[index]
