@@ -17,9 +17,9 @@ from checker.errors import CheckerError, ExitCode, UsageError
 from checker.redact import REDACTOR
 
 if TYPE_CHECKING:
+    from checker.clients.kube import Kube
     from checker.config import ClusterTarget, Config
     from checker.rollout.analysis import Analysis
-    from checker.rollout.kube import Kube
     from checker.rollout.service import Rollout
     from checker.rollout.state import RolloutState
 
@@ -126,7 +126,7 @@ class Ctx:
     @property
     def kube(self) -> Kube:
         if self._kube is None:
-            from checker.rollout.kube import client_for
+            from checker.clients.kube import client_for
 
             self._kube = client_for(self.target)
         return self._kube
@@ -168,8 +168,8 @@ class Ctx:
 def _kube_errors(run: Any) -> Any:
     """Kubernetes/state failures become one-line exit-1 errors; ^C/SIGTERM become 130 with the record intact."""
     def wrapped(args: argparse.Namespace) -> int:
+        from checker.clients.kube import KubeError
         from checker.rollout.driver import StageFailed
-        from checker.rollout.kube import KubeError
         from checker.rollout.service import RolloutFailed as ServiceFailed
         from checker.rollout.state import StateConflict
         from checker.rollout.undo import UndoError

@@ -8,8 +8,8 @@ from typing import Any, cast
 
 import pytest
 
+from checker.clients.kube import Kube, KubeError
 from checker.rollout import machine
-from checker.rollout.kube import Kube, KubeError
 from checker.rollout.state import Phase, RolloutState, read_state, state_name
 
 Obj = dict[str, Any]

@@ -4,12 +4,20 @@ from __future__ import annotations
 
 from typing import Any
 
-from checker.clients.kube import first_container, key_ref, secret_text
+from checker.clients.kube import (
+    FINISHED_PHASES,
+    ROLLOUT_RECORD,
+    KubeError,
+    client_for,
+    first_container,
+    key_ref,
+    rollout_record,
+    secret_text,
+)
 from checker.config import ClusterTarget
 from checker.findings import CheckResult
 from checker.live import LiveContext, errored, failed, passed, skipped
 from checker.redact import REDACTOR, secret_fingerprint
-from checker.rollout.kube import KubeError, client_for
 
 SECRET, DISTINCT, DEPLOYMENT = "live-k8s-secret", "live-k8s-key-distinct", "live-k8s-deployment"
 
@@ -38,7 +46,7 @@ def read_key(target: ClusterTarget, key_env: str) -> tuple[str | None, str]:
     return value, f"Secret {where(target, 'secret', name)} key {key!r} holds {len(value)} characters"
 
 
-def deployment_verdict(deploy: dict[str, Any], state: Any, canary: dict[str, Any] | None,
+def deployment_verdict(deploy: dict[str, Any], state: dict[str, Any] | None, canary: dict[str, Any] | None,
                        target: ClusterTarget) -> CheckResult:
     at = where(target, "deployment", target.deployment)
     spec, status = deploy.get("spec", {}), deploy.get("status", {})
@@ -53,8 +61,9 @@ def deployment_verdict(deploy: dict[str, Any], state: Any, canary: dict[str, Any
         problems.append(f"rollout in progress ({updated}/{desired} updated)")
     if available < desired:
         problems.append(f"only {available}/{desired} replicas available")
-    if state is not None and state.active:
-        problems.append(f"ideogram-prod rollout {state.rollout_id} is {state.phase} at {state.weight}%")
+    if state is not None and state.get("phase") not in FINISHED_PHASES:
+        problems.append(f"ideogram-prod rollout {state.get('rollout_id')} is {state.get('phase')} at "
+                        f"{state.get('weight')}%")
     if canary is not None and canary.get("spec", {}).get("replicas", 0) > 0:
         problems.append(f"canary Deployment {canary['metadata']['name']} is running")
     if problems:
@@ -64,15 +73,12 @@ def deployment_verdict(deploy: dict[str, Any], state: Any, canary: dict[str, Any
 
 
 def check_deployment(target: ClusterTarget) -> CheckResult:
-    from checker.rollout.state import RolloutState, state_name
-
     kube = client_for(target)
     deploy = kube.get("deployments", target.deployment)
     at = where(target, "deployment", target.deployment)
     if deploy is None:
         return failed(DEPLOYMENT, f"{at} not found", at)
-    cm = kube.get("configmaps", state_name(target.deployment))
-    state = RolloutState.from_data(cm.get("data")) if cm is not None else None
+    state = rollout_record(kube.get("configmaps", ROLLOUT_RECORD.format(deployment=target.deployment)))
     canary = kube.get("deployments", f"{target.deployment}-canary")
     return deployment_verdict(deploy, state, canary, target)
 

@@ -9,8 +9,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from checker.clients.kube import JSON_PATCH, SMP, Kube, KubeError, selector_string
 from checker.rollout import plan
-from checker.rollout.kube import JSON_PATCH, SMP, Kube, KubeError, selector_string
 from checker.rollout.state import RolloutState
 from checker.rollout.undo import REVISION, UndoError, controlled_by, templates_equal, undo_patch, undo_target
 

@@ -21,7 +21,7 @@ from checker.rollout.state import (
 )
 
 if TYPE_CHECKING:
-    from checker.rollout.kube import Kube
+    from checker.clients.kube import Kube
 
 # from -> the phases it may move to (None = no record yet, or a finished one a new rollout replaces).
 TRANSITIONS: dict[Phase | None, frozenset[Phase]] = {
@@ -53,7 +53,7 @@ def transition(kube: Kube, deployment: str, rollout_id: str, to: Phase | None,
 
     `from_phases` None means any phase the table allows into `to`; `to` None keeps the phase (a note, a share).
     """
-    from checker.rollout.kube import KubeError
+    from checker.clients.kube import KubeError
 
     for _ in range(attempts):
         state, cm = read_state(kube, deployment)
@@ -83,7 +83,7 @@ def begin(kube: Kube, new: RolloutState, may_replace: Callable[[RolloutState | N
 
     Returns None when `may_replace` said no (the record changed since the caller judged it: judge again).
     """
-    from checker.rollout.kube import KubeError
+    from checker.clients.kube import KubeError
 
     if not allowed(None, new.phase):
         raise Refused(f"a new record cannot start in phase {new.phase}", None)

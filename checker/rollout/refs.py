@@ -10,7 +10,7 @@ from collections.abc import Iterator, Mapping
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from checker.rollout.kube import Kube
+    from checker.clients.kube import Kube
 
 ABSENT = "absent"
 

@@ -14,15 +14,15 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Protocol
 
+from checker.clients.kube import KubeError
 from checker.errors import CheckerError, ExitCode, InputError, UsageError
 from checker.rollout import driver, machine, refs, watchdog
-from checker.rollout.kube import KubeError
 from checker.rollout.state import Phase, RolloutState, StageRecord, now_iso, read_state
 
 if TYPE_CHECKING:
+    from checker.clients.kube import Kube
     from checker.config import ClusterTarget, Config, RolloutConfig
     from checker.rollout.analysis import Analysis
-    from checker.rollout.kube import Kube
 
 
 class RolloutFailed(CheckerError):

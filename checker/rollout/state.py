@@ -13,9 +13,11 @@ from typing import TYPE_CHECKING, Any
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 if TYPE_CHECKING:
-    from checker.rollout.kube import Kube
+    from checker.clients.kube import Kube
 
-STATE_KEY = "state.json"
+from checker.clients.kube import ROLLOUT_RECORD, ROLLOUT_RECORD_KEY
+
+STATE_KEY = ROLLOUT_RECORD_KEY
 MANAGED_BY = {"app.kubernetes.io/managed-by": "ideogram-prod"}
 
 
@@ -31,7 +33,7 @@ TERMINAL = frozenset({Phase.PROMOTED, Phase.ROLLED_BACK})
 
 
 def state_name(deployment: str) -> str:
-    return f"ideogram-prod-rollout-{deployment}"
+    return ROLLOUT_RECORD.format(deployment=deployment)
 
 
 def now_iso() -> str:

@@ -15,8 +15,8 @@ from typing import TYPE_CHECKING, Any
 import yaml
 
 if TYPE_CHECKING:
+    from checker.clients.kube import Kube
     from checker.config import Config
-    from checker.rollout.kube import Kube
     from checker.rollout.state import RolloutState
 
 CONFIG_PATH = "/etc/ideogram-prod/config.yaml"
@@ -70,7 +70,7 @@ def manifests(state: RolloutState, config: Config) -> tuple[dict[str, Any], ...]
 
 def ensure(kube: Kube, state: RolloutState, config: Config) -> str:
     """Create (or refresh) the watchdog of this rollout; '' when rollout.watchdog_image is not set."""
-    from checker.rollout.kube import KubeError
+    from checker.clients.kube import KubeError
 
     if not config.rollout.watchdog_image:
         return ""
@@ -90,7 +90,7 @@ def ensure(kube: Kube, state: RolloutState, config: Config) -> str:
 
 def remove(kube: Kube, deployment: str) -> list[str]:
     """Delete the watchdog (promote to 100%, rollback): what was removed."""
-    from checker.rollout.kube import KubeError
+    from checker.clients.kube import KubeError
 
     done = []
     for plural in ("cronjobs", "configmaps"):

@@ -5,8 +5,8 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Protocol
 
 if TYPE_CHECKING:
+    from checker.clients.kube import Kube
     from checker.rollout.driver import StageStatus
-    from checker.rollout.kube import Kube
     from checker.rollout.state import RolloutState
 
 

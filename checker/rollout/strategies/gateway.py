@@ -7,8 +7,8 @@ from typing import TYPE_CHECKING
 from checker.rollout import driver, plan
 
 if TYPE_CHECKING:
+    from checker.clients.kube import Kube
     from checker.rollout.driver import StageStatus
-    from checker.rollout.kube import Kube
     from checker.rollout.state import RolloutState
 
 
