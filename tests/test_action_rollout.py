@@ -15,7 +15,7 @@ import yaml
 from tests.cluster.cluster import Cluster
 from tests.helpers.plugin import run_cli
 from tests.helpers.prometheus import PrometheusServer, scraped_cases
-from tests.test_action import ROOT, act, act_repo, run_step
+from tests.test_action import PREPARE_OK, ROOT, Runner, act, act_repo, run_step
 
 IMG_OLD, IMG_NEW = "ghcr.io/acme/my-app:1.0", "ghcr.io/acme/my-app:1.1"
 APP, NS, REPLICAS = "my-app", "production", 5  # the names the templates use
@@ -272,3 +272,12 @@ def test_rollback_on_failure_input_reaches_analyze(value: str, flag: list[str], 
     assert ("--rollback-on-failure" in data["argv"]) is bool(flag)
     promote = run_step(tmp_path, IP_COMMAND="rollout-promote", IP_WEIGHT="50", IP_ROLLBACK_ON_FAILURE=value)
     assert "--rollback-on-failure" not in promote["argv"]
+
+
+@pytest.mark.parametrize("value", ["yes", "true; id", "$(id)"])
+def test_rollback_on_failure_input_rejects_anything_but_true_or_false(value: str, tmp_path: Path) -> None:
+    proc = Runner(tmp_path).step("prepare", **{**PREPARE_OK, "PATH": "/nonexistent:/usr/bin:/bin",
+                                              "IP_ROLLBACK_ON_FAILURE": value})
+    assert proc.returncode == 2
+    errors = [line for line in proc.stdout.splitlines() if line.startswith("::error")]
+    assert len(errors) == 1 and "input rollback-on-failure: must be true or false" in errors[0], proc.stdout
