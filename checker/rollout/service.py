@@ -324,6 +324,8 @@ class Rollout:
             image = driver.image_of(state.from_template, state.container or None)
             problem = driver.serving_problem(kube, self.name, image, state.container or None, None)
             if not problem and kube.get("deployments", state.canary_name) is None:
+                for done in watchdog.remove(kube, self.name):  # a watchdog left by an interrupted rollback
+                    self.io.say(f"removed {done}")
                 self.io.say(f"rollout {state.rollout_id} already rolled back; {image} serves: nothing to do")
                 self.io.report({**state_data(state), "command": "rollback", "verdict": "unchanged"})
                 return Outcome("unchanged")
