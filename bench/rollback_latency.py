@@ -13,6 +13,7 @@ import argparse
 import contextlib
 import os
 import queue
+import re
 import subprocess
 import sys
 import tempfile
@@ -33,6 +34,7 @@ from tests.helpers.prometheus import Exporter, PrometheusServer  # noqa: E402
 from tests.helpers.real_k8s import TERMINATION_DELAY, control_plane  # noqa: E402
 
 OLD, NEW, REPLICAS = "acme/app:1", "acme/app:2", 5
+GATE_FAILED = re.compile(r"[\w-]+ (fail|error)\b")  # in a progress line: "... · compare-5xx fail, ..."
 
 
 @dataclass
@@ -113,7 +115,7 @@ def one_run(interval: float, target: Target, real: bool) -> dict[str, float]:
                        capture_output=True)
         proc = subprocess.Popen([*cli, "analyze", "--duration", "300s", "--interval", f"{interval}s",
                                  "--rollback-on-failure", *target.args], cwd=work,
-                                env={**env, "PYTHONPATH": str(REPO)},
+                                env={**env, "PYTHONPATH": str(REPO), "COLUMNS": "1000"},  # one progress line each
                                 stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
         lines: queue.Queue[tuple[float, str]] = queue.Queue()
 
@@ -137,7 +139,7 @@ def one_run(interval: float, target: Target, real: bool) -> dict[str, float]:
                     t_data = now
             while not lines.empty():
                 at, line = lines.get()
-                if not t_detect and line.rstrip().endswith((" fail", " error")):
+                if not t_detect and GATE_FAILED.search(line):
                     t_detect = at
             if t_detect and not t_deleted and target.get("web-canary") is None:
                 t_deleted = now
