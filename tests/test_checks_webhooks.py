@@ -48,7 +48,8 @@ def test_passing_fixture_is_green(cli, tmp_path):
     code, doc = run(cli, root, tmp_path)
     assert code == 0
     assert doc["results"] == [{"check_id": ID, "status": "passed",
-                               "reason": "4 code, config and manifest file(s) scanned"}]
+                               "reason": "4 code, config and manifest file(s) scanned",
+                               "files": {"given": 6, "read": 4}, "applicable": True}]
 
 
 def test_test_files_count_only_with_scan_tests(cli, tmp_path):
