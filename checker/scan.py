@@ -50,6 +50,9 @@ class ScanRequest:
     checks: tuple[CheckSpec, ...]
     diff_base: str | None = None
     jobs: int | None = None
+    # Under --diff-base: the change deletes files (a deleted runbook or manifest was read by no check, so
+    # the repository-wide checks are then judged although no file they read changed).
+    deletes: bool = False
     # The ref the config and baseline were read from (the PR's base); None: the working tree's.
     config_ref: str | None = None
     config_file: str | None = None  # an explicit --config inside root (relative): watched like the default one
@@ -303,7 +306,8 @@ def results_for(
         if run.error is not None:
             results.append(CheckResult(spec.id, Status.ERROR, run.error, files=files))
             continue
-        if changed is not None and spec.runner in REPO_WIDE and not run.read_paths & changed.keys():
+        if changed is not None and spec.runner in REPO_WIDE and not run.read_paths & changed.keys() \
+                and not req.deletes:
             results.append(CheckResult(
                 spec.id, Status.SKIPPED, f"not evaluated (diff mode): the change touches none of the "
                 f"{len(run.read_paths)} file(s) this check reads", files=files))
@@ -327,6 +331,10 @@ def results_for(
 def run_scan(req: ScanRequest) -> tuple[CheckResult, ...]:
     all_files = list_files(req.root, (*DEFAULT_EXCLUDE, *req.config.exclude))
     changed = changed_lines(req.root, req.diff_base) if req.diff_base else None
+    if req.diff_base:
+        from checker.base_ref import changes
+
+        req = replace(req, deletes=any(c.status == "D" for c in changes(req.root, req.diff_base)))
     files = all_files if changed is None else [f for f in all_files if f in changed]
     # Default excludes (vendor/, dist/, *.min.js...) are for the code rules: in git, secrets hide there too.
     secret_files = list_files(req.root, req.config.exclude) if is_git_tree(req.root) else all_files

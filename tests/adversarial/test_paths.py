@@ -74,3 +74,31 @@ def test_listed_file_that_cannot_be_read_is_an_error(tmp_path: Path) -> None:
     assert run.returncode == 1, (run.stdout[-2000:], run.stderr[-2000:])
     assert status_of(run)[CODE] == "error"
     assert "app.py" in run.stdout
+
+
+def test_more_paths_than_one_exec_can_carry(tmp_path: Path) -> None:
+    """2,200 matching files whose absolute paths add up to more than ARG_MAX (2 MiB here): one semgrep process
+    cannot be started with them all (E2BIG), so they go in batches, and a finding in the last one is reported."""
+    deep = "/".join(["d" * 200] * 4)
+    count = max(2200, 2 * os.sysconf("SC_ARG_MAX") // (len(deep) + 40) + 100)
+    files: dict[str, str | bytes] = {f"{deep}/m{i:05d}.py": "IDEOGRAM_HOST = 'api.ideogram.ai'\n"
+                                     for i in range(count)}
+    files[f"{deep}/z_last.py"] = NO_TIMEOUT
+    files["a_first.py"] = NO_TIMEOUT
+    repo = hostile_repo(tmp_path, files)
+    run = gate(repo, "--select", CODE, timeout=300)
+    assert run.returncode == 1, (run.stdout[-2000:], run.stderr[-2000:])
+    assert status_of(run)[CODE] == "failed"
+    assert found_in(run, CODE) == {"a_first.py", f"{deep}/z_last.py"}
+
+
+def test_batches_cover_every_file_once(tmp_path: Path) -> None:
+    """The batching itself, on real semgrep with a tiny argv budget: every batch's findings come back."""
+    from checker.tools import semgrep
+
+    names = [f"f{i:02d}.py" for i in range(12)]
+    for name in names:
+        (tmp_path / name).write_text(NO_TIMEOUT)
+    assert len(list(semgrep.batches([str(tmp_path / n) for n in names], budget=400))) >= 3
+    hits = semgrep.run(tmp_path, names, [CODE], budget=400)
+    assert sorted(h.path for h in hits) == names
