@@ -114,3 +114,12 @@ def test_a_webhook_url_in_a_latin1_file_is_still_read(tmp_path):
     run = gate(repo, "--select", "webhook-insecure-url")
     assert_not_passed(run, "webhook-insecure-url")
     assert_looked(run)
+
+
+def test_a_pr_that_deletes_the_runbook_is_judged(tmp_path):
+    repo = hostile_repo(tmp_path, {"docs/RUNBOOK.md": RUNBOOK, "README.md": "# app\n"})
+    (repo / "docs" / "RUNBOOK.md").unlink()
+    base = pr_commit(repo, {})
+    run = gate(repo, "--select", DOCS, "--diff-base", base)
+    assert_not_passed(run, "docs-runbook", "docs-rollback")
+    assert_looked(run)
