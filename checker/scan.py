@@ -187,6 +187,7 @@ def _engine_task(engine: Engine, req: ScanRequest, files: list[str], ids: list[s
                 outcome = secrets.scan(req.root, targets, req.jobs)
                 return EngineRun(outcome.hits, files=outcome.read, given=len(targets),
                                  quiet=tuple((s.hit, s.reason) for s in outcome.suppressed),
+                                 notes=dict.fromkeys(ids, outcome.note(len(targets))),
                                  nothing=dict.fromkeys(ids, f"no files to scan {scope}"))
             from checker.tools import semgrep
 
