@@ -16,6 +16,7 @@ detect-secrets' line scan, unchanged. The gate is conservative by construction (
 from __future__ import annotations
 
 import io
+import itertools
 import json
 import math
 import os
@@ -23,6 +24,7 @@ import re
 import subprocess
 import sys
 import tempfile
+from collections import Counter
 from collections.abc import Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -376,6 +378,7 @@ class _Worker:
         self.job = job
         self.gate = configure()
         self.ours: Any = None
+        self.kinds: Counter[str] = Counter()
         settings = get_settings()
         settings.disable_filters(*(_CLI_OFF if job.raw else _PRODUCT_OFF))
         if not job.raw:
@@ -383,12 +386,22 @@ class _Worker:
             # `IdeogramClient(api_key="...")` and `os.getenv("IDEOGRAM_API_KEY", "...")`.
             from detect_secrets.settings import get_plugins
 
-            self.ours = next(p for p in get_plugins() if p.secret_type == IDEOGRAM_TYPE)
+            everything = list(get_plugins())
+            self.ours = next(p for p in everything if p.secret_type == IDEOGRAM_TYPE)
             settings.disable_plugins(type(self.ours).__name__)
             get_plugins.cache_clear()
+            others = [p for p in everything if p is not self.ours]
+            # Lock files: no entropy detector (every hash would be one). Binary files: provider patterns only.
+            self.plugins = {
+                "text": others,
+                "lock": [p for p in others if p.secret_type not in noise.ENTROPY_TYPES],
+                "binary": [p for p in others if p.secret_type not in noise.GENERIC_TYPES],
+            }
+            self.gates = {kind: _Gate([*plugins, self.ours]) for kind, plugins in self.plugins.items()}
 
-    def text(self, name: str) -> tuple[str, bool] | None:
-        """(text, binary) of a file; None where the CLI would skip it (raw mode only). OSError: unreadable."""
+    def text(self, name: str) -> tuple[str, str] | None:
+        """(text, kind) of a file, kind "text", "lock" or "binary"; None where the CLI would skip it (raw mode
+        only). OSError: unreadable."""
         from detect_secrets.core import scan
 
         if self.job.raw and (not (self.job.root / name).is_file()
@@ -397,15 +410,19 @@ class _Worker:
         data = (self.job.root / name).read_bytes()
         if self.job.raw:
             try:
-                return data.decode("utf-8"), False  # what open() gives the CLI under a UTF-8 locale
+                return data.decode("utf-8"), "text"  # what open() gives the CLI under a UTF-8 locale
             except UnicodeDecodeError:
                 return None  # the CLI skips such a file, silently: the product decodes it instead
         text, encoding = decoded(data)
         from detect_secrets.filters.heuristic import is_non_text_file
 
         if is_binary(data, encoding):
-            return printable(data), True
-        return text, is_non_text_file(name)
+            return printable(data), "binary"
+        if noise.is_lock_file(name):
+            return text, "lock"
+        if is_non_text_file(name):  # .svg, .css...: text, but their long strings are not credentials
+            return text, "binary"
+        return text, "text"
 
     def scan(self, name: str) -> list[dict[str, Any]] | None:
         """The file's secrets as detect-secrets' JSON entries (plus `suppressed` outside raw mode); None: not read."""
@@ -414,17 +431,21 @@ class _Worker:
         read = self.text(name)
         if read is None:
             return None
-        text, binary = read
+        text, kind = read
+        self.kinds[kind] += 1
+        gate = self.gate if self.job.raw else self.gates[kind]
         found: dict[tuple[str, str], dict[str, Any]] = {}
         for lines in _passes(text, name):
-            if self.gate.fires(lines):
-                numbered = list(enumerate(lines, start=1))
+            if gate.fires(lines):
+                if self.job.raw:
+                    secrets: Iterator[Any] = scan._process_line_based_plugins(
+                        lines=list(enumerate(lines, start=1)), filename=name)
+                else:
+                    secrets = itertools.chain(_process_lines(lines, name, self.plugins[kind]),
+                                              self._ideogram(name, lines))
                 local = frozenset() if self.job.raw else noise.local_passwords(lines, self.job.services)
-                for secret in scan._process_line_based_plugins(lines=numbered, filename=name):
-                    self._add(found, secret, lines, binary, local)
-                if self.ours is not None:
-                    for secret in self._ideogram(name, lines):
-                        self._add(found, secret, lines, binary, local)
+                for secret in secrets:
+                    self._add(found, secret, lines, kind == "binary", local)
             if found:
                 break
         entries = list(found.values())
@@ -466,6 +487,24 @@ class _Worker:
                                  services=self.job.services, local=local)
 
 
+def _process_lines(lines: list[str], filename: str, plugins: Sequence[Any]) -> Iterator[Any]:
+    """detect-secrets' `_process_line_based_plugins` with these plugins only; its filters and order unchanged."""
+    from detect_secrets.core import scan
+    from detect_secrets.util.code_snippet import get_code_snippet
+
+    for number, raw_line in enumerate(lines, start=1):
+        line = raw_line.rstrip()
+        context = get_code_snippet(lines=lines, line_number=number)
+        if scan._is_filtered_out(required_filter_parameters=["line"], filename=filename, line=line, context=context):
+            continue
+        for plugin in plugins:
+            for secret in scan._scan_line(plugin=plugin, filename=filename, line=line, line_number=number,
+                                          context=context):
+                if not scan._is_filtered_out(required_filter_parameters=["context"], filename=secret.filename,
+                                             secret=secret.secret_value, plugin=plugin, line=line, context=context):
+                    yield secret
+
+
 def _distinct(entries: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """Each token once: a generic match (entropy, keyword) overlapping a provider pattern's match on its line is
     that token, found twice (the ghp_... value and its high-entropy string)."""
@@ -494,7 +533,8 @@ def worker_main() -> int:
         read += 1
         if entries:
             results[name] = sorted(entries, key=lambda e: (e["line_number"], e["hashed_secret"], e["type"]))
-    json.dump({"results": results, "errors": errors, "read": read}, sys.stdout)
+    json.dump({"results": results, "errors": errors, "read": read, "lock": worker.kinds["lock"],
+               "binary": worker.kinds["binary"]}, sys.stdout)
     return 0
 
 
@@ -510,6 +550,8 @@ class _WorkerOutput(BaseModel):
     results: dict[str, list[_WorkerSecret]]
     errors: dict[str, str] = {}
     read: int = 0
+    lock: int = 0
+    binary: int = 0
 
 
 @dataclass(frozen=True, slots=True)
@@ -525,6 +567,17 @@ class Outcome:
     hits: tuple[Hit, ...]
     suppressed: tuple[Suppressed, ...]
     read: int
+    lock_files: int = 0  # read without the entropy detectors
+    binary_files: int = 0  # read with the provider patterns only (their text runs, for real binaries)
+
+    def note(self, given: int) -> str:
+        """What was read and how, for the check's reason."""
+        parts = [f"{self.read} of {given} file(s) read"]
+        if self.lock_files:
+            parts.append(f"{self.lock_files} lock file(s) without the entropy detectors")
+        if self.binary_files:
+            parts.append(f"{self.binary_files} binary or non-text file(s) with provider patterns only")
+        return "; ".join(parts)
 
 
 def chunks(root: Path, files: Sequence[str], count: int) -> list[list[str]]:
@@ -627,11 +680,13 @@ def scan(root: Path, files: Sequence[str], jobs: int | None = None) -> Outcome:
         return Outcome(tuple(sorted(cli, key=_order)), (), len(files))
     hits: list[Hit] = []
     suppressed: list[Suppressed] = []
-    read = 0
+    read = lock = binary = 0
     errors: dict[str, str] = {}
     for text in scan_outputs(root, files, jobs, raw=False, services=compose_services(root, files)):
         out = _parse_worker(text)
         read += out.read
+        lock += out.lock
+        binary += out.binary
         errors.update(out.errors)
         for filename, entries in out.results.items():
             for hit, entry in zip(_hits(filename, entries), entries, strict=True):
@@ -646,7 +701,8 @@ def scan(root: Path, files: Sequence[str], jobs: int | None = None) -> Outcome:
         raise ToolError(f"could not read {len(errors)} file(s), e.g. {first}: {errors[first]}")
     if read != len(files):
         raise ToolError(f"the detect-secrets worker read {read} of {len(files)} file(s)")
-    return Outcome(tuple(sorted(hits, key=_order)), tuple(sorted(suppressed, key=lambda s: _order(s.hit))), read)
+    return Outcome(tuple(sorted(hits, key=_order)), tuple(sorted(suppressed, key=lambda s: _order(s.hit))), read,
+                   lock, binary)
 
 
 def _order(hit: Hit) -> tuple[str, int, str]:
