@@ -128,6 +128,8 @@ def test_gate_never_rules_out_a_line_any_plugin_reports(tmp_path: Path) -> None:
                     checked += 1
                     assert gate.fires([line]), (plugin.secret_type, rel)
                     assert gate.fires(["x = (", *lines, "  )"]), (plugin.secret_type, rel)
+                    opened = gate.open_lines(lines)
+                    assert opened is None or i in opened, (plugin.secret_type, rel)
     assert checked >= 10
 
 
@@ -187,3 +189,19 @@ def test_no_secret_value_leaves_a_worker(tmp_path: Path) -> None:
     for raw in (True, False):
         for text in secrets.scan_outputs(tmp_path, files, raw=raw):
             assert not [v for v in values if v in text], raw
+
+
+@pytest.mark.parametrize("text", [
+    "a\nb",
+    'x = 1\npassword = "hunter2-is-long"\ny = 2\n',
+    "line\n-----BEGIN RSA PRIVATE KEY-----\nabc\n",
+    'TOKEN_B64 = "Zq8Lm3Np6Rt9Vx2Bc5Df8Gh1Jk4Mn7PqWs0Ey+/"\n\nk = "AKIAQ3EGRIVW5SFTNMHD"\n',
+    "contrase\u00f1a = \"Xy7pQ2vL9mN4rT8w\"\nIDEOGRAM_API_KEY = x\n",
+    *[t for t in FIXTURE.values() if t],
+])
+def test_open_lines_are_exactly_the_lines_the_gate_opens_on_alone(text: str) -> None:
+    gate = secrets.configure()
+    lines = text.splitlines(keepends=True)
+    opened = gate.open_lines(lines)
+    assert opened is not None
+    assert {i for i, line in enumerate(lines) if gate.fires([line])} <= opened

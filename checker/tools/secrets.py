@@ -15,6 +15,7 @@ detect-secrets' line scan, unchanged. The gate is conservative by construction (
 
 from __future__ import annotations
 
+import bisect
 import io
 import itertools
 import json
@@ -313,6 +314,39 @@ class _Gate:
                     return True
         return any(p.search(line) for p in self.lines for line in stripped)
 
+    def open_lines(self, lines: Sequence[str]) -> set[int] | None:
+        """Indices of the lines `fires` would open on, each judged alone (None: every line), from one pass per
+        pattern over the whole text: a match marks every line it touches, so no line `fires([line])` opens on is
+        left out (the leftmost match from any point before it reaches into its line)."""
+        if self.always:
+            return None
+        stripped = [line.rstrip() for line in lines]
+        text = "\n".join(stripped)
+        starts = list(itertools.accumulate((len(line) + 1 for line in stripped[:-1]), initial=0))
+        lowered = text.lower() if text.isascii() else None
+        found: set[int] = set()
+
+        def mark(start: int, end: int) -> None:
+            first = bisect.bisect_right(starts, start) - 1
+            found.update(range(first, bisect.bisect_right(starts, max(start, end - 1))))
+
+        for fast, slow in self.folded:
+            for m in fast.finditer(lowered) if lowered is not None else slow.finditer(text):
+                mark(m.start(), m.end())
+        for p in self.text:
+            haystack = lowered if p.icase else text
+            if p.needs is not None and haystack is not None and not any(lit in haystack for lit in p.needs):
+                continue
+            for m in p.pattern.finditer(text):
+                mark(m.start(), m.end())
+        for plugin, min_len in self.entropy:
+            for m in plugin.regex.finditer(text):
+                value = m.group(min(plugin.regex.groups, 2))  # what findall's item gives `fires`
+                if len(value) > min_len and plugin.calculate_shannon_entropy(value) > plugin.entropy_limit:
+                    mark(m.start(), m.end())
+        found.update(i for i, line in enumerate(stripped) for p in self.lines if p.search(line))
+        return found
+
 
 # --- the worker: its own process (`python -I`, cwd outside the repository, files read by absolute path) -------
 
@@ -435,13 +469,15 @@ class _Worker:
         self.kinds[kind] += 1
         gate = self.gate if self.job.raw else self.gates[kind]
         found: dict[tuple[str, str], dict[str, Any]] = {}
-        for lines in _passes(text, name):
+        # A binary file's text runs are no config file: detect-secrets' transformers would only parse noise.
+        passes = [io.StringIO(text).readlines()] if kind == "binary" else _passes(text, name)
+        for lines in passes:
             if gate.fires(lines):
                 if self.job.raw:
                     secrets: Iterator[Any] = scan._process_line_based_plugins(
                         lines=list(enumerate(lines, start=1)), filename=name)
                 else:
-                    secrets = itertools.chain(_process_lines(lines, name, self.plugins[kind]),
+                    secrets = itertools.chain(_process_lines(lines, name, self.plugins[kind], gate),
                                               self._ideogram(name, lines))
                 local = frozenset() if self.job.raw else noise.local_passwords(lines, self.job.services)
                 for secret in secrets:
@@ -487,12 +523,20 @@ class _Worker:
                                  services=self.job.services, local=local)
 
 
-def _process_lines(lines: list[str], filename: str, plugins: Sequence[Any]) -> Iterator[Any]:
-    """detect-secrets' `_process_line_based_plugins` with these plugins only; its filters and order unchanged."""
+def _process_lines(lines: list[str], filename: str, plugins: Sequence[Any], gate: _Gate) -> Iterator[Any]:
+    """detect-secrets' `_process_line_based_plugins` with these plugins only; its filters and order unchanged.
+
+    Only the lines the gate opens on are analysed: every line a plugin reports opens it on its own (the property
+    `test_gate_never_rules_out_a_line_any_plugin_reports` holds), and these plugins read no other line. In a
+    28,000-line yarn.lock that one word opened, this is 40 s against a fraction of a second.
+    """
     from detect_secrets.core import scan
     from detect_secrets.util.code_snippet import get_code_snippet
 
+    wanted = gate.open_lines(lines)
     for number, raw_line in enumerate(lines, start=1):
+        if wanted is not None and number - 1 not in wanted:
+            continue
         line = raw_line.rstrip()
         context = get_code_snippet(lines=lines, line_number=number)
         if scan._is_filtered_out(required_filter_parameters=["line"], filename=filename, line=line, context=context):
