@@ -56,16 +56,31 @@ def is_binary(data: bytes, encoding: str) -> bool:
     return encoding in ("latin-1", "utf-8") and b"\0" in data[:8192]
 
 
-_ASCII_RUN = re.compile(rb"[\x20-\x7e\t]{8,}")
-_UTF16_RUN = re.compile(rb"(?:[\x20-\x7e\t]\x00){8,}")
+# Printable bytes (and tab) as "P", NUL as "0", the rest as "x": a run is then found with bytes.find, which is
+# many times faster on binary data than a regex trying every position (4,000 PNGs: 12 s -> under 2 s).
+_MASK = bytes.maketrans(bytes(range(256)), bytes(
+    ord("P") if 0x20 <= b <= 0x7E or b == 0x09 else ord("0") if b == 0 else ord("x") for b in range(256)))
+_ASCII_RUN = re.compile(rb"P+")
+_UTF16_RUN = re.compile(rb"(?:P0)+")
+
+
+def _runs(mask: bytes, seed: bytes, run: re.Pattern[bytes]) -> list[tuple[int, int]]:
+    spans = []
+    at = mask.find(seed)
+    while at != -1:
+        end = run.match(mask, at).end()  # type: ignore[union-attr]  # the seed itself matches
+        spans.append((at, end))
+        at = mask.find(seed, end)
+    return spans
 
 
 def printable(data: bytes) -> str:
     """The text runs of a binary file (what `strings` shows: ASCII and UTF-16LE, 8+ characters), each on the line
     it sits on in the file. A token hidden in an image or an archive is such a run; the rest is noise that the
     detectors' regexes would crawl through slowly (non-ASCII text takes their case-folding path)."""
-    runs = [(m.start(), m.group().decode("ascii")) for m in _ASCII_RUN.finditer(data)]
-    runs += [(m.start(), m.group().decode("utf-16-le")) for m in _UTF16_RUN.finditer(data)]
+    mask = data.translate(_MASK)
+    runs = [(a, data[a:b].decode("ascii")) for a, b in _runs(mask, b"P" * 8, _ASCII_RUN)]
+    runs += [(a, data[a:b].decode("utf-16-le")) for a, b in _runs(mask, b"P0" * 8, _UTF16_RUN)]
     lines: dict[int, list[str]] = {}
     line, offset = 0, 0
     for start, text in sorted(runs):
