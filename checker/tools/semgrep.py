@@ -8,6 +8,7 @@ comment is the PR's own word). tests/adversarial/test_isolation_semgrep.py plant
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import logging
@@ -16,10 +17,11 @@ import re
 import shutil
 import subprocess
 import tempfile
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Collection, Iterator, Mapping, Sequence
 from importlib import resources
 from pathlib import Path
 
+import yaml
 from pydantic import BaseModel, ConfigDict, ValidationError
 
 from checker.errors import ToolError
@@ -75,10 +77,16 @@ class _Error(BaseModel):
     path: str | None = None
 
 
+class _Paths(BaseModel):
+    model_config = ConfigDict(extra="ignore")
+    scanned: list[str] = []
+
+
 class _Output(BaseModel):
     model_config = ConfigDict(extra="ignore")
     results: list[_Result]
     errors: list[_Error] = []
+    paths: _Paths = _Paths()
 
 
 # Every rule of the pack is anchored on words that must appear in a file for it to match at all: the
@@ -115,6 +123,26 @@ def prefiltered(root: Path, files: Sequence[str], check_ids: Sequence[str]) -> l
         if union.search(data):
             keep.append(name)
     return keep
+
+
+# Suffixes semgrep surely parses for a language (it may parse more); generic and regex rules read any file.
+_SURE_SUFFIXES = {"python": (".py",), "javascript": (".js", ".jsx"), "typescript": (".ts", ".tsx"),
+                  "go": (".go",), "php": (".php",)}
+
+
+@functools.cache
+def sure_suffixes(rule_files: tuple[Path, ...]) -> tuple[str, ...] | None:
+    """Suffixes of the files semgrep must list as scanned, from the languages of the rules that apply to every
+    path (no `paths:` filter); None when one such rule reads any file. A named file semgrep leaves out for any
+    reason (a size, binary or ignore filter of some version) is then an error, not a silent pass."""
+    languages: set[str] = set()
+    for path in rule_files:
+        doc = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        languages |= {str(lang) for rule in doc.get("rules", []) if not rule.get("paths")
+                      for lang in rule.get("languages", [])}
+    if languages & {"generic", "regex"}:
+        return None
+    return tuple(sorted({suffix for lang in languages for suffix in _SURE_SUFFIXES.get(lang, ())}))
 
 
 def rules_dir() -> Path:
@@ -155,10 +183,11 @@ def _relative(path: str, names: Mapping[str, str]) -> str:
     return names[path]
 
 
-def parse_output(raw: bytes, names: Mapping[str, str]) -> list[Hit]:
+def parse_output(raw: bytes, names: Mapping[str, str], must_scan: Collection[str] = ()) -> list[Hit]:
     """Hits keyed by the rule's metadata.check_id, paths mapped back through `names` (target given to semgrep ->
-    path relative to the scan root); the matched code is hashed, never kept. An error on any file raises
-    ToolError naming the file (semgrep's message may quote the file's code, so it is never shown)."""
+    path relative to the scan root); the matched code is hashed, never kept. An error on any file, or a target in
+    `must_scan` that semgrep did not scan, raises ToolError naming the file (semgrep's message may quote the
+    file's code, so it is never shown)."""
     try:
         data = _Output.model_validate(json.loads(raw.decode("utf-8", "surrogateescape")))
     except (ValueError, ValidationError):
@@ -174,6 +203,10 @@ def parse_output(raw: bytes, names: Mapping[str, str]) -> list[Hit]:
         rule = f" (rule {first.rule_id})" if first.rule_id else ""
         more = f"; {len(fatal) - 1} more error(s)" if len(fatal) > 1 else ""
         raise ToolError(f"{where}semgrep could not check this file: {_error_kind(first)}{rule}{more}")
+    skipped = sorted(set(must_scan) - set(data.paths.scanned))
+    if skipped:
+        more = f" and {len(skipped) - 1} more" if len(skipped) > 1 else ""
+        raise ToolError(f"{_relative(skipped[0], names)}{more}: semgrep skipped a file its rules must read")
     hits = []
     for res in data.results:
         check_id = str(res.extra.metadata.get("check_id") or res.check_id)
@@ -218,7 +251,8 @@ def targets(root: Path, files: Sequence[str], aliases: Path) -> dict[str, str]:
     return names
 
 
-def _run_once(cmd: list[str], root: Path, workdir: Path, out: Path, names: Mapping[str, str]) -> list[Hit]:
+def _run_once(cmd: list[str], root: Path, workdir: Path, out: Path, names: Mapping[str, str],
+              must_scan: Collection[str]) -> list[Hit]:
     # NOTE: cwd is the scan root, not an empty dir: given targets outside its working directory, semgrep 1.185
     # re-discovers the project for each one (100 files: 60 s instead of 6 s). Nothing there reaches it (see above).
     try:
@@ -228,7 +262,7 @@ def _run_once(cmd: list[str], root: Path, workdir: Path, out: Path, names: Mappi
         raise ToolError(f"cannot start semgrep: {exc.strerror}") from None
     if proc.returncode not in (0, 1) or not out.is_file():
         raise ToolError(f"semgrep exited with code {proc.returncode}")
-    return parse_output(out.read_bytes(), names)
+    return parse_output(out.read_bytes(), names, must_scan)
 
 
 def run(root: Path, files: Sequence[str], check_ids: Sequence[str], jobs: int | None = None,
@@ -245,7 +279,10 @@ def run(root: Path, files: Sequence[str], check_ids: Sequence[str], jobs: int | 
         workdir = Path(tmp)
         out = workdir / "out.json"
         names = targets(root, files, workdir / "aliases")
+        sure = sure_suffixes(tuple(rules))
         for batch in batches(list(names), budget):
             out.unlink(missing_ok=True)
-            hits += _run_once([*command(rules, out, jobs, timeout), "--", *batch], root, workdir, out, names)
+            must_scan = [t for t in batch if sure is None or names[t].endswith(sure)]
+            hits += _run_once([*command(rules, out, jobs, timeout), "--", *batch], root, workdir, out, names,
+                              must_scan)
     return hits

@@ -95,3 +95,18 @@ def test_missing_crashing_or_garbling_semgrep_is_an_error(tmp_path: Path, semgre
     run = gate(repo, "--select", f"{CODE},secret-ideogram-key", env={"IDEOGRAM_PROD_SEMGREP": semgrep_exe})
     reason = _error_of(run, CODE)
     assert "semgrep" in reason
+
+
+def test_a_named_file_semgrep_did_not_scan_is_an_error() -> None:
+    """Whatever the reason (a size, binary or ignore filter in some semgrep version), a file the rules must read
+    and semgrep leaves out of `paths.scanned` is an error naming it."""
+    raw = json.dumps({"results": [], "errors": [], "paths": {"scanned": ["/r/a.py"]}}).encode()
+    names = {"/r/a.py": "a.py", "/r/b.py": "b.py"}
+    with pytest.raises(ToolError, match=r"^b\.py: semgrep skipped"):
+        semgrep.parse_output(raw, names, must_scan=["/r/a.py", "/r/b.py"])
+    assert semgrep.parse_output(raw, names, must_scan=["/r/a.py"]) == []
+
+
+def test_every_language_of_the_pack_is_checked_for_skips() -> None:
+    rules = tuple(sorted(semgrep.rules_dir().glob("code-*.yaml")))
+    assert set(semgrep.sure_suffixes(rules) or ()) >= {".py", ".js", ".ts"}
