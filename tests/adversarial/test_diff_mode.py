@@ -3,7 +3,10 @@ user's git config, odd bytes in a changed file or a name git quotes. Each change
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
+
+import pytest
 
 from tests.adversarial.hostile import KEY, GateRun, gate, git, hostile_repo, pr_commit
 
@@ -81,3 +84,20 @@ def test_git_config_of_the_repository_and_the_user(tmp_path: Path) -> None:
                                      "\tattributesFile = " + str(repo / ".git" / "hostile-attributes") + "\n")
     run = gate(repo, "--diff-base", base, "--select", SECRET, env={"HOME": str(home)})
     assert_caught(run, SECRET, "src/a.py", "é.py", "new.py")
+
+
+@pytest.mark.skipif(not hasattr(os, "geteuid") or os.geteuid() != 0, reason="needs root to chown the checkout")
+def test_checkout_owned_by_another_user(tmp_path: Path) -> None:
+    """The action's container runs as root over a checkout the runner user owns: git's safe.directory comes from
+    the image's system config or the runner's global one (actions/checkout adds it), which the gate's own git
+    calls no longer read, so they restate it."""
+    repo = hostile_repo(tmp_path, {"a.py": CLEAN})
+    base = pr_commit(repo, {"a.py": CLEAN + NO_TIMEOUT + LEAK})
+    for path in [repo, *repo.rglob("*")]:
+        os.lchown(path, 65534, 65534)
+    home = tmp_path / "home"
+    home.mkdir()
+    (home / ".gitconfig").write_text("[safe]\n\tdirectory = *\n")
+    run = gate(repo, "--diff-base", base, "--select", f"{SECRET},{CODE}", env={"HOME": str(home)})
+    assert_caught(run, SECRET, "a.py")
+    assert_caught(run, CODE, "a.py")
