@@ -101,6 +101,7 @@ Obj = dict[str, Any]
 JSON_PATCH = "application/json-patch+json"
 MERGE_PATCH = "application/merge-patch+json"
 SMP = "application/strategic-merge-patch+json"
+METADATA_ONLY = "application/json;as=PartialObjectMetadata;g=meta.k8s.io;v=v1"
 PATHS = {
     "deployments": "/apis/apps/v1/namespaces/{ns}/deployments",
     "replicasets": "/apis/apps/v1/namespaces/{ns}/replicasets",
@@ -136,8 +137,9 @@ class Kube:
         self.timeout_s = timeout_s
         self.retry_for_s = retry_for_s
 
-    def _once(self, method: str, path: str, body: Any, content_type: str | None) -> Obj | None:
-        headers = {"Accept": "application/json"}
+    def _once(self, method: str, path: str, body: Any, content_type: str | None,
+              accept: str = "application/json") -> Obj | None:
+        headers = {"Accept": accept}
         if body is not None:
             headers["Content-Type"] = content_type or "application/json"
         try:
@@ -157,11 +159,12 @@ class Kube:
             raise KubeError(resp.status, str(reason))
         return json.loads(data) if data else None
 
-    def call(self, method: str, path: str, body: Any = None, content_type: str | None = None) -> Obj | None:
+    def call(self, method: str, path: str, body: Any = None, content_type: str | None = None,
+             accept: str = "application/json") -> Obj | None:
         retrying = Retrying(stop=stop_after_attempt(8) | stop_after_delay(self.retry_for_s),
                             wait=wait_random_exponential(multiplier=0.2, max=2.0),
                             retry=retry_if_exception(transient), reraise=True)
-        return retrying(self._once, method, path, body, content_type)
+        return retrying(self._once, method, path, body, content_type, accept)
 
     def path(self, plural: str, name: str | None = None, **query: str) -> str:
         out = PATHS[plural].format(ns=self.namespace) + (f"/{name}" if name else "")
@@ -171,6 +174,15 @@ class Kube:
     def get(self, plural: str, name: str) -> Obj | None:
         try:
             return self.call("GET", self.path(plural, name))
+        except KubeError as exc:
+            if exc.status == 404:
+                return None
+            raise
+
+    def get_metadata(self, plural: str, name: str) -> Obj | None:
+        """Only the object's metadata (PartialObjectMetadata): a Secret's data never leaves the API server."""
+        try:
+            return self.call("GET", self.path(plural, name), accept=METADATA_ONLY)
         except KubeError as exc:
             if exc.status == 404:
                 return None

@@ -57,7 +57,7 @@ def versions(kube: Kube, template: Mapping[str, Any]) -> dict[str, str]:
     """`configmap/<name>` / `secret/<name>` -> resourceVersion (or "absent"); only metadata is kept."""
     out = {}
     for plural, name in referenced(template):
-        obj = kube.get(plural, name)
+        obj = kube.get_metadata(plural, name)  # a Secret's data is never fetched
         out[key(plural, name)] = ABSENT if obj is None else str((obj.get("metadata") or {}).get("resourceVersion"))
     return out
 

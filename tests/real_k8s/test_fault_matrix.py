@@ -15,6 +15,8 @@ from typing import Any
 import pytest
 import yaml
 
+from checker.clients.kube import client_for
+from checker.config import ClusterTarget
 from checker.rollout.rbac import role
 from tests.helpers.plugin import CliResult, run_cli
 from tests.helpers.prometheus import scraped_cases
@@ -137,6 +139,11 @@ def test_harm11_rollback_reports_config_it_does_not_restore(kns: Namespace, tmp_
     assert "restores the pod template only" in r.stdout
     assert "secret/ideogram" not in r.stdout and "not-a-real-key" not in r.stdout + r.stderr
     assert kns.get("configmaps", "settings")["data"] == {"mode": "b"}  # type: ignore[index]  # said, not restored
+    # how the versions are read: metadata only, so the key's bytes never reach the rollout
+    meta = client_for(ClusterTarget(deployment="web", namespace=kns.name, kubeconfig=str(kns.kubeconfig)))
+    secret = meta.get_metadata("secrets", "ideogram")
+    assert secret is not None and secret["kind"] == "PartialObjectMetadata" and "data" not in secret
+    assert secret["metadata"]["resourceVersion"] == state.config_versions["secret/ideogram"]
 
 
 def service_account_kubeconfig(ns: Namespace, tmp_path: Path, account: str = "reader",
