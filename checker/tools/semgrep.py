@@ -196,10 +196,11 @@ def parse_output(raw: bytes, names: Mapping[str, str], must_scan: Collection[str
     for err in data.errors:
         if _error_kind(err) in TOLERATED_ERRORS and err.path:
             log.warning("semgrep: %s: partly parsed (%s); the rules ran over the rest of the file",
-                        _relative(err.path, names), _error_kind(err))
+                        names.get(err.path, "a file"), _error_kind(err))
     if fatal:
         first = fatal[0]
-        where = f"{_relative(first.path, names)}: " if first.path else ""
+        shown = names.get(first.path or "")  # None: a rule file or no file, not one we scan
+        where = f"{shown}: " if shown is not None else ""
         rule = f" (rule {first.rule_id})" if first.rule_id else ""
         more = f"; {len(fatal) - 1} more error(s)" if len(fatal) > 1 else ""
         raise ToolError(f"{where}semgrep could not check this file: {_error_kind(first)}{rule}{more}")
@@ -245,8 +246,11 @@ def targets(root: Path, files: Sequence[str], aliases: Path) -> dict[str, str]:
         except UnicodeDecodeError:
             plain = os.fsencode(name).decode("utf-8", "replace").replace("\ufffd", "_")
             alias = aliases / str(len(names)) / plain
-            alias.parent.mkdir(parents=True, exist_ok=True)
-            shutil.copyfile(root / name, alias)
+            try:
+                alias.parent.mkdir(parents=True, exist_ok=True)
+                shutil.copyfile(root / name, alias)
+            except OSError as exc:
+                raise ToolError(f"{name}: cannot be read: {exc.strerror}") from None
             names[str(alias)] = name
     return names
 
