@@ -303,13 +303,16 @@ class Rollout:
         what = {Verdict.FAIL: "failed", Verdict.INCONCLUSIVE: f"inconclusive after {deadline:g}s",
                 Verdict.HOLD: "on hold: the stable is degraded too", Verdict.ERROR: "not judged (Prometheus errors)"}
         self.io.say(f"{self.name}: stage {state.weight}% {what.get(verdict, str(verdict))}: {result.reason}")
+        if fails and verdict is Verdict.INCONCLUSIVE:
+            data["verdict"] = "fail"  # rollout.inconclusive: fail - a failure to every reader (the deploy template)
+            data["reason"] = f"inconclusive at the deadline (rollout.inconclusive: fail): {result.reason}"
         if fails and rollback_on_failure:
             self.rollback(state.rollout_id, float(self.cfg.rollback_timeout_s))
         elif not fails:
             self.io.say(f"{self.name}: the canary stays at {state.weight}%; promote or roll it back by hand "
                         f"(`rollout promote --weight N` / `rollout rollback --id {state.rollout_id}`)")
         self.io.report(data)
-        return Outcome(str(verdict), int(ExitCode.FAILED))
+        return Outcome(str(data["verdict"]), int(ExitCode.FAILED))
 
     # ------------------------------------------------------------------------------------------- rollback
     def rollback(self, rid: str | None, timeout: float) -> Outcome:
