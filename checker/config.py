@@ -206,8 +206,9 @@ class RolloutConfig(_Strict):
     watchdog_image: str | None = Field(default=None, description="Set to this tool's image to have `start` create a "
                                        "CronJob that runs `rollout analyze --rollback-on-failure` between jobs.")
     watchdog_schedule: str = Field(default="*/5 * * * *", description="The watchdog CronJob's schedule.")
-    watchdog_duration: str = Field(default="1m", pattern=r"^\d+(s|m)$", description="How long each watchdog run "
-                                   "judges the stage.")
+    watchdog_duration: str = Field(default="6m", pattern=r"^\d+(s|m)$", description="How long each watchdog run "
+                                   "judges the stage: longer than the alerts' longest `for` (5m), so a page-now limit "
+                                   "can fire within one run; runs never overlap (concurrencyPolicy Forbid).")
     watchdog_service_account: str = Field(default="ideogram-prod-watchdog", description="The watchdog's "
                                           "ServiceAccount: bind it to the `rollout` Role (checker/rollout/rbac.py).")
     drain_delay_s: float = Field(default=10.0, ge=0, description="gateway strategy: after the canary's weight went "
