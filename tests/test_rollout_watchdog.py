@@ -29,7 +29,7 @@ def test_the_cronjob_runs_one_analysis_with_rollback_and_the_runner_config_minus
     assert pod["serviceAccountName"] == "ideogram-prod-watchdog" and pod["restartPolicy"] == "Never"
     (c,) = pod["containers"]
     assert c["command"] == ["ideogram-prod", "rollout", "analyze", "-d", "web", "-n", "prod", "--config", CONFIG_PATH,
-                            "--duration", "1m", "--interval", "30s", "--rollback-on-failure"]
+                            "--duration", "6m", "--interval", "30s", "--rollback-on-failure"]
     assert c["volumeMounts"][0]["mountPath"] + "/config.yaml" == CONFIG_PATH
     token = c["env"][0]
     assert token["name"] == "IDEOGRAM_PROD_PROMETHEUS_TOKEN" and token["valueFrom"]["secretKeyRef"]["optional"]

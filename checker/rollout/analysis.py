@@ -161,7 +161,11 @@ def run_analysis(prom: Prometheus, specs: tuple[AlertSpec, ...], cfg: RolloutCon
         k += 1
         soaked, at_deadline = t + 1e-9 >= duration_s, t + interval_s > deadline_s + 1e-9
         try:
-            evidence = measure(prom, specs, cfg, clock() - stage_started, k, page, readiness())
+            since = clock() - stage_started
+            # The look number counts intervals since the stage began, not this process's looks: alpha spent on
+            # earlier analyses of the same stage (the watchdog's runs, a re-run job) is never spent again.
+            look = max(k, int(since // interval_s) + 1) if interval_s > 0 else k
+            evidence = measure(prom, specs, cfg, since, look, page, readiness())
         except PrometheusError as exc:
             result.errors += 1
             consecutive += 1
