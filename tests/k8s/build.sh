@@ -38,7 +38,7 @@ if [[ -f "$dir/complete" ]]; then
 fi
 
 command -v go >/dev/null || { echo "k8s build: go is not installed (expected /usr/local/go/bin/go)" >&2; exit 1; }
-echo "k8s build: $(go version); building ${binaries[*]} into $dir (the first build takes tens of minutes)"
+echo "k8s build: $(go version); building ${binaries[*]} into $dir (cold: about 6 min on 2 cores)"
 # The version the binaries report (/version, --version), as Kubernetes' own hack/lib/version.sh stamps it.
 kver="$(go list -m -f '{{.Version}}' k8s.io/kubernetes)"
 major="${kver#v}"; major="${major%%.*}"
