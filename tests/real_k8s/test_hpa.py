@@ -5,6 +5,7 @@ scale subresource, which is the path that fights a rollout over spec.replicas.""
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -15,7 +16,7 @@ from .helpers import IMG_NEW, IMG_OLD, record, rollout, serving_images, stable_o
 pytestmark = pytest.mark.real_k8s
 
 
-def hpa(name: str, min_replicas: int, max_replicas: int) -> dict:
+def hpa(name: str, min_replicas: int, max_replicas: int) -> dict[str, Any]:
     return {"apiVersion": "autoscaling/v2", "kind": "HorizontalPodAutoscaler", "metadata": {"name": name},
             "spec": {"scaleTargetRef": {"apiVersion": "apps/v1", "kind": "Deployment", "name": name},
                      "minReplicas": min_replicas, "maxReplicas": max_replicas,

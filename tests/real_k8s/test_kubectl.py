@@ -44,12 +44,12 @@ def run(ns: Namespace, version: str | None, *args: str, ok: bool = True, **kw: A
     return result.stdout, result.stderr
 
 
-def annotations(obj: dict | None) -> dict[str, str]:
+def annots(obj: dict[str, Any] | None) -> dict[str, str]:
     assert obj is not None
     return dict(obj["metadata"].get("annotations") or {})
 
 
-def rs_by_image(ns: Namespace) -> dict[str, dict]:
+def rs_by_image(ns: Namespace) -> dict[str, dict[str, Any]]:
     return {rs["spec"]["template"]["spec"]["containers"][0]["image"]: rs for rs in ns.replicasets("web")}
 
 
@@ -84,18 +84,18 @@ def test_apply_set_image_status_history_undo(kns: Namespace, tmp_path: Path, ver
     # the rolled-back-to RS is renumbered: 1 -> 3, no new RS or hash
     by_image = rs_by_image(kns)
     assert len(by_image) == 2
-    assert annotations(by_image["nginx:1.25"])[REVISION] == "3"
-    assert annotations(by_image["nginx:1.25"])[HISTORY] == "1"
-    assert annotations(by_image["nginx:1.26"])[REVISION] == "2"
-    assert annotations(d)[REVISION] == "3" and annotations(d)[CAUSE] == "v1"
+    assert annots(by_image["nginx:1.25"])[REVISION] == "3"
+    assert annots(by_image["nginx:1.25"])[HISTORY] == "1"
+    assert annots(by_image["nginx:1.26"])[REVISION] == "2"
+    assert annots(d)[REVISION] == "3" and annots(d)[CAUSE] == "v1"
     out, _ = run(kns, version, "rollout", "history", "deployment/web")
     assert [line.split() for line in out.splitlines()[2:] if line.strip()] == [["2", "v2"], ["3", "v1"]]
 
     out, _ = run(kns, version, "rollout", "undo", "deployment/web", "--to-revision=2")
     assert out == "deployment.apps/web rolled back\n"
     kns.wait_available("web")
-    eventually(lambda: annotations(rs_by_image(kns)["nginx:1.26"]).get(REVISION) == "4", timeout=30)
-    assert annotations(rs_by_image(kns)["nginx:1.26"])[HISTORY] == "2"
+    eventually(lambda: annots(rs_by_image(kns)["nginx:1.26"]).get(REVISION) == "4", timeout=30)
+    assert annots(rs_by_image(kns)["nginx:1.26"])[HISTORY] == "2"
 
     before = kns.get("deployments", "web")["metadata"]["resourceVersion"]  # type: ignore[index]
     out, _ = run(kns, version, "rollout", "undo", "deployment/web", "--to-revision=4")
@@ -150,7 +150,7 @@ def test_pause_resume_and_paused_undo(kns: Namespace, version: str) -> None:
     _, err = run(kns, version, "rollout", "resume", "deployment/web", ok=False)
     assert err == 'error: deployments.apps "web" is not paused\n'
     kns.settle("web")
-    assert [annotations(rs)[REVISION] for rs in kns.replicasets("web")] == ["1", "2", "3"]
+    assert [annots(rs)[REVISION] for rs in kns.replicasets("web")] == ["1", "2", "3"]
 
 
 @pytest.mark.parametrize("version", ["1.33"])
@@ -180,12 +180,12 @@ def test_undo_ignores_replicasets_of_other_deployments_and_drops_custom_annotati
         kns.set_image("other", image)
         kns.wait_available("other")
     d = kns.get("deployments", "web")
-    assert annotations(d)["team.example/owner"] == "a"
+    assert annots(d)["team.example/owner"] == "a"
     run(kns, version, "rollout", "undo", "deployment/web")
     d = kns.get("deployments", "web")
     assert d is not None
     assert d["spec"]["template"]["spec"]["containers"][0]["image"] == "web:v1"
-    kept = annotations(d)
+    kept = annots(d)
     assert "team.example/owner" not in kept  # not on the rev-1 ReplicaSet, so undo removed it
     assert kept[CAUSE] == "v1" and "kubectl.kubernetes.io/last-applied-configuration" in kept
     other = kns.get("deployments", "other")
