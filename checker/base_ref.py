@@ -86,8 +86,9 @@ def changes(root: Path, ref: str) -> list[Change]:
     commit = resolve(root, ref)
     mb = git(root, "merge-base", commit, "HEAD")
     base = mb.stdout.decode("ascii").strip() if mb.returncode == 0 else commit
-    proc = git(root, "diff", "--name-status", "-z", "--no-renames", "--no-ext-diff", "--no-textconv",
-               "--ignore-submodules", "--relative", base, "--")
+    # NOTE: -O/dev/null and --no-color: a repository's diff.orderFile or color.ui must not break (or colour) the list.
+    proc = git(root, "diff", "--name-status", "-z", "--no-renames", "--no-ext-diff", "--no-textconv", "--no-color",
+               f"-O{os.devnull}", "--ignore-submodules", "--relative", base, "--")
     if proc.returncode != 0:
         raise InputError(f"--diff-base: git diff failed against {ref!r}")
     fields = proc.stdout.split(b"\0")
