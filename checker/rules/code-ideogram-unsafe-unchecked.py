@@ -155,3 +155,38 @@ def ok_filter_builtin(prompt: str) -> list[str]:
 def ok_not_url(prompt: str) -> int:
     # ok: code-ideogram-unsafe-unchecked-py
     return generate(prompt)["data"][0]["seed"]
+
+
+# ---- issue 13: the list bound to a variable, enumerate, a guarded first pick
+
+def save_all(prompt):
+    body = requests.post(IDEOGRAM_URL, headers=HEADERS, json={"image_request": {"prompt": prompt}}, timeout=60).json()
+    images = body["data"]
+    for i, image in enumerate(images):
+        # ruleid: code-ideogram-unsafe-unchecked-py
+        save(f"out_{i}.png", image["url"])
+
+
+def first_or_none(prompt):
+    body = requests.post(IDEOGRAM_URL, headers=HEADERS, json={"image_request": {"prompt": prompt}}, timeout=60).json()
+    first = body["data"][0] if body.get("data") else None
+    # ruleid: code-ideogram-unsafe-unchecked-py
+    return first.get("url") if first else None
+
+
+def get_list(prompt):
+    body = requests.post(IDEOGRAM_URL, headers=HEADERS, json={"image_request": {"prompt": prompt}}, timeout=60).json()
+    images = body.get("data") or []
+    for image in images:
+        # ruleid: code-ideogram-unsafe-unchecked-py
+        save("out.png", image.get("url"))
+
+
+def ok_enumerate_checked(prompt):
+    body = requests.post(IDEOGRAM_URL, headers=HEADERS, json={"image_request": {"prompt": prompt}}, timeout=60).json()
+    images = body["data"]
+    for i, image in enumerate(images):
+        if not image["is_image_safe"]:
+            continue
+        # ok: code-ideogram-unsafe-unchecked-py
+        save(f"out_{i}.png", image["url"])

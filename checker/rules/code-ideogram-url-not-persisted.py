@@ -177,3 +177,38 @@ def ok_set_tracking(prompt):
     seen = set()
     # ok: code-ideogram-url-not-persisted-py
     seen.add(data["data"][0]["url"])
+
+
+# ---- issue 13: handed out, kept for later, only logged
+
+def generate_image_url(prompt: str) -> str:
+    r = requests.post(IDEOGRAM_URL, headers=HEADERS, json={"image_request": {"prompt": prompt}}, timeout=60)
+    # ruleid: code-ideogram-url-not-persisted-py
+    return r.json()["data"][0]["url"]
+
+
+def generate_all(prompt: str) -> list[str]:
+    body = requests.post(IDEOGRAM_URL, headers=HEADERS, json={"image_request": {"prompt": prompt}}, timeout=60).json()
+    # ruleid: code-ideogram-url-not-persisted-py
+    return [img["url"] for img in body["data"]]
+
+
+class Job:
+    def run(self, prompt: str) -> None:
+        body = requests.post(IDEOGRAM_URL, headers=HEADERS, json={"image_request": {"prompt": prompt}}, timeout=60).json()
+        # ruleid: code-ideogram-url-not-persisted-py
+        self.image_url = body["data"][0]["url"]
+
+
+def _first_url(body: dict) -> str:
+    # a private helper: its caller in this module decides
+    # ok: code-ideogram-url-not-persisted-py
+    return body["data"][0]["url"]
+
+
+def generate_and_keep(prompt: str) -> str:
+    body = requests.post(IDEOGRAM_URL, headers=HEADERS, json={"image_request": {"prompt": prompt}}, timeout=60).json()
+    url = body["data"][0]["url"]
+    stored = upload_to_bucket(url)
+    # ok: code-ideogram-url-not-persisted-py
+    return stored
