@@ -332,7 +332,7 @@ def results_for(
 def run_scan(req: ScanRequest) -> tuple[CheckResult, ...]:
     all_files = list_files(req.root, (*DEFAULT_EXCLUDE, *req.config.exclude))
     changed = changed_lines(req.root, req.diff_base) if req.diff_base else None
-    if req.diff_base:
+    if req.diff_base and any(spec.runner in REPO_WIDE for spec in req.checks):
         from checker.base_ref import changes
 
         req = replace(req, deletes=any(c.status == "D" for c in changes(req.root, req.diff_base)))
