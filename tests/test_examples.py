@@ -47,6 +47,23 @@ def test_vulnerable_example_trips_every_check(vulnerable_report, check_id):
     assert check_id in ids
 
 
+GO_WORKER = "worker/ideogram.go"
+GO_EXPECTED = {
+    ("code-ideogram-key-logged", 31),
+    ("code-ideogram-wrong-auth-header", 37),
+    ("code-ideogram-no-timeout", 38),
+    ("code-ideogram-unhandled-errors", 38),
+    ("code-ideogram-url-not-persisted", 47),
+}
+
+
+def test_vulnerable_go_worker_findings(vulnerable_report):
+    """The Go worker is read by the rule pack: each of its planted mistakes is reported once, on its line."""
+    found = [(f["check_id"], f["location"]["line"]) for f in vulnerable_report["findings"]  # type: ignore[union-attr]
+             if f["location"]["path"] == GO_WORKER]
+    assert sorted(found) == sorted(GO_EXPECTED)
+
+
 def test_vulnerable_checklist_fails_items(vulnerable_report):
     statuses = {e["item"]: e["status"] for e in vulnerable_report["checklist"]}  # type: ignore[union-attr]
     assert statuses["step1.keys-in-vault"] == "fail"
