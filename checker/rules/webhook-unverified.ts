@@ -144,3 +144,46 @@ export function sameVersion(a: string, b: string): boolean {
 export async function GET() {
   return NextResponse.json({ status: "listening" });
 }
+
+// ---- issue 13: provider webhooks recognised by their events; vendor SDK verification counts
+
+declare const stripe: any;
+declare const slack: any;
+declare function grantAccess(id: string): Promise<void>;
+
+// ruleid: webhook-unverified-js-provider, webhook-unverified-js-nextjs
+export async function POST(request: Request) {
+  const event = await request.json();
+  if (event.type === "checkout.session.completed") {
+    await grantAccess(event.data.object.client_reference_id);
+  }
+  return NextResponse.json({ received: true });
+}
+
+// an Express handler is not yet matched by its events (the Next.js form is)
+// todoruleid: webhook-unverified-js-provider
+app.post("/slack/events", async (req: Request, res: Response) => {
+  if (req.body.type === "url_verification") {
+    return res.send(req.body.challenge);
+  }
+  await store(req.body.event);
+  res.sendStatus(200);
+});
+
+// ok: webhook-unverified-js-provider
+export async function PUT(request: Request) {
+  const body = await request.text();
+  const sig = request.headers.get("stripe-signature")!;
+  const event = await stripe.webhooks.constructEventAsync(body, sig, process.env.STRIPE_WEBHOOK_SECRET!);
+  if (event.type === "invoice.paid") await store(event.data.object);
+  return NextResponse.json({ received: true });
+}
+
+// ok: webhook-unverified-js-provider
+app.post("/slack/commands", async (req: Request, res: Response) => {
+  if (!verifySlackRequest({ signingSecret: SECRET, body: req.body, headers: req.headers })) return res.sendStatus(401);
+  if (req.body.type === "url_verification") return res.send(req.body.challenge);
+  res.sendStatus(200);
+});
+
+declare function verifySlackRequest(opts: unknown): boolean;
