@@ -186,3 +186,27 @@ def ideogram_webhook_wsgi(environ, start_response):
     store(json.loads(environ["wsgi.input"].read()))
     start_response("204 No Content", [])
     return [b""]
+
+
+# ---- issue 13: vendor SDK verification counts
+
+line_handler = None  # linebot.v3.WebhookHandler(channel_secret)
+slack_verifier = None  # slack_sdk.signature.SignatureVerifier(signing_secret)
+
+
+# ok: webhook-unverified-py
+@app.route("/line/callback", methods=["POST"])
+def line_callback():
+    signature = request.headers["X-Line-Signature"]
+    body = request.get_data(as_text=True)
+    line_handler.handle(body, signature)
+    return "OK"
+
+
+# ok: webhook-unverified-py
+@app.route("/slack/webhook", methods=["POST"])
+def slack_webhook():
+    if not slack_verifier.is_valid(request.get_data(), request.headers.get("X-Slack-Request-Timestamp"),
+                                   request.headers.get("X-Slack-Signature")):
+        abort(401)
+    return "", 200
