@@ -37,7 +37,7 @@ SHELL ["/bin/bash", "-o", "pipefail", "-c"]
 # git: the checker lists files with `git ls-files` and computes --diff-base; the workspace belongs to another uid.
 RUN apt-get update \
     && apt-get install -y --no-install-recommends git=1:2.39.5-0+deb12u3 \
-    && rm -rf /var/lib/apt/lists/* \
+    && rm -rf /var/lib/apt/lists/* /var/cache/apt/*.bin \
     && git config --system --add safe.directory '*' \
     && useradd --system --uid 10001 --create-home --home-dir /home/checker checker
 COPY --from=build /opt/ideogram-prod /opt/ideogram-prod
