@@ -79,8 +79,8 @@ def test_rule_has_eight_cases_each_way_per_language(check_id):
 
 
 def _corpus() -> list[tuple[Path, list[str]]]:
-    from checker.scan import code_files
     from checker.config import Config
+    from checker.scan import code_files
 
     cases = sorted(str(p.relative_to(RULES)) for p in RULES.rglob("*") if p.is_file() and p.suffix != ".yaml")
     out = [(RULES, cases)]
