@@ -7,8 +7,6 @@ from dataclasses import dataclass
 
 from checker.findings import Severity
 
-DOCS_BASE = "https://github.com/org/ideogram-prod/blob/main/README.md"
-
 
 class Engine(enum.StrEnum):
     """Which runner produces a check's findings; one run of each engine serves all its checks."""
@@ -32,7 +30,10 @@ class CheckSpec:
 
     @property
     def help_uri(self) -> str:
-        return f"{DOCS_BASE}#{self.id}"
+        """The check's docs page at the released tag (SARIF helpUri, the text report's help link)."""
+        from checker.docs_links import check_doc_url
+
+        return check_doc_url(self.id)
 
 
 CHECKS: tuple[CheckSpec, ...] = (

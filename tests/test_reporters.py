@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import jsonschema
 import pytest
@@ -42,7 +43,7 @@ def test_sarif_validates_against_the_official_schema(sarif_schema):
     assert run["invocations"][0]["executionSuccessful"] is False
     key_rule = run["tool"]["driver"]["rules"][rule_ids.index("secret-ideogram-key")]
     assert key_rule["properties"]["security-severity"] == "9.0"
-    assert key_rule["helpUri"].endswith("#secret-ideogram-key")
+    assert key_rule["helpUri"].endswith("/docs/checks/secret-ideogram-key.md")
 
 
 def test_sarif_of_a_clean_report_is_valid(sarif_schema):
@@ -154,3 +155,12 @@ def test_results_carry_the_files_given_and_read():
     assert [r["files"] for r in doc["results"]] == [{"given": 7, "read": 5}, None]
     assert "| 5 of 7 |" in github.render_summary(rep)
     assert "5 of 7 file(s) read" in text.render(rep, verbose=True)
+
+
+def test_sarif_help_links_point_at_each_checks_docs_page_at_the_release_tag() -> None:
+    from checker import __version__
+    from checker.registry import CHECKS
+
+    for spec in CHECKS:
+        assert spec.help_uri.endswith(f"/blob/v{__version__}/docs/checks/{spec.id}.md"), spec.help_uri
+        assert (Path(__file__).resolve().parents[1] / "docs" / "checks" / f"{spec.id}.md").is_file(), spec.id
