@@ -231,3 +231,12 @@ def test_doc_snippets_lint(tmp_path: Path) -> None:
         for step in steps(load(path)):
             uses = step.get("uses")
             assert uses is None or SHA_PIN.match(uses), uses
+
+
+def test_pr_gate_diffs_against_the_base_in_pull_requests_and_merge_queues() -> None:
+    """Without a diff base a merge-queue run would scan with the PR's own config and baseline."""
+    doc = load(ROOT / "examples/workflows/pr-gate.yml")
+    assert {"pull_request", "merge_group"} <= set(doc["on"])
+    step = next(s for s in doc["jobs"]["ideogram-prod-check"]["steps"] if s.get("id") == "gate")
+    assert step["with"]["diff-base"] == \
+        "${{ github.event.pull_request.base.sha || github.event.merge_group.base_sha }}"
