@@ -1,5 +1,5 @@
 # The ideogram-prod checker image: hash-locked dependencies, non-root, `ideogram-prod` as entrypoint.
-# It is the slim image for `check` and `alerts`: no kubernetes client (the rollout and preflight commands run on the
+# By default it is the slim image for `check` and `alerts`: no kubernetes client (the rollout and preflight commands run on the
 # host, where the kubeconfig's exec plugins are) and only the Kubernetes schema versions in KUBERNETES_SCHEMAS.
 # BASE is pinned by digest; the offline smoke test (tests/test_image.py) passes a locally imported base instead.
 ARG BASE=python:3.12-slim@sha256:78387bc3881b8273120a12ebe6c1ab22b018ccc2c9adf565ae1ac9b536e184ea
@@ -10,6 +10,8 @@ ARG PIP_CERT
 # Kubernetes minor versions whose schemas k8s-manifest-invalid can validate against in this image; a
 # kubernetes.kubernetes_version outside them makes that check an error that names the versions kept.
 ARG KUBERNETES_SCHEMAS="1.30 1.31 1.32 1.33 1.34 1.35 1.36 1.37"
+# SLIM=false keeps the kubernetes client: the image for the rollout watchdog (rollout.watchdog_image).
+ARG SLIM=true
 ENV PIP_DISABLE_PIP_VERSION_CHECK=1 PIP_NO_CACHE_DIR=1
 WORKDIR /src
 COPY requirements.lock ./
@@ -17,7 +19,9 @@ RUN python3 -m venv /opt/ideogram-prod \
     && /opt/ideogram-prod/bin/pip install --no-cache-dir --require-hashes --no-deps -r requirements.lock
 COPY pyproject.toml README.md ./
 COPY scripts/slim_venv.py ./scripts/
-RUN /opt/ideogram-prod/bin/python scripts/slim_venv.py --keep-schemas "$KUBERNETES_SCHEMAS" --pyproject pyproject.toml
+RUN if [ "$SLIM" = true ]; then \
+      /opt/ideogram-prod/bin/python scripts/slim_venv.py --keep-schemas "$KUBERNETES_SCHEMAS" --pyproject pyproject.toml; \
+    fi
 COPY checker ./checker
 RUN /opt/ideogram-prod/bin/pip install --no-cache-dir --no-deps --no-build-isolation ./ \
     && /opt/ideogram-prod/bin/pip uninstall -y setuptools pip \

@@ -203,8 +203,10 @@ class RolloutConfig(_Strict):
     stable_service: str | None = Field(default=None, description="gateway strategy: the stable Service "
                                        "(default: the Deployment's name); the canary Service is <name>-canary.")
     rollback_timeout_s: int = Field(default=300, gt=0, description="rollback waits this long for stable to serve.")
-    watchdog_image: str | None = Field(default=None, description="Set to this tool's image to have `start` create a "
-                                       "CronJob that runs `rollout analyze --rollback-on-failure` between jobs.")
+    watchdog_image: str | None = Field(default=None, description="Set to this tool's full image (built with "
+                                       "--build-arg SLIM=false: the slim check image has no kubernetes client) to "
+                                       "have `start` create a CronJob that runs `rollout analyze "
+                                       "--rollback-on-failure` between jobs.")
     watchdog_schedule: str = Field(default="*/5 * * * *", description="The watchdog CronJob's schedule.")
     watchdog_duration: str = Field(default="6m", pattern=r"^\d+(s|m)$", description="How long each watchdog run "
                                    "judges the stage: longer than the alerts' longest `for` (5m), so a page-now limit "

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -191,3 +193,14 @@ def test_log_lines_stay_one_line_and_never_look_like_a_workflow_command(message)
     out = SafeFormatter("%(levelname)s %(name)s: %(message)s").format(record)
     assert len(out.splitlines()) == 1 and out.startswith("INFO checker.scan: ")
     assert "##[" not in out
+
+
+def test_a_cluster_command_without_the_kubernetes_client_is_one_line_exit_2(tmp_path: Path) -> None:
+    """The slim check image has no kubernetes client: a rollout there says where to run it, not a traceback."""
+    code = ("import sys; sys.modules['kubernetes'] = None\n"
+            "from checker.cli import entrypoint\n"
+            "sys.argv = ['ideogram-prod', 'rollout', 'status', '-d', 'web']\nentrypoint()\n")
+    proc = subprocess.run([sys.executable, "-c", code], cwd=tmp_path, capture_output=True, text=True, timeout=60)
+    assert proc.returncode == 2, proc.stderr
+    assert "the kubernetes client is not installed here" in proc.stderr and "SLIM=false" in proc.stderr
+    assert len(proc.stderr.strip().splitlines()) == 1 and "Traceback" not in proc.stderr

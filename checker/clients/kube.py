@@ -23,7 +23,13 @@ if TYPE_CHECKING:
 
 def api_client(target: ClusterTarget) -> ApiClient:
     """Raises InputError for a kubeconfig that cannot be used (exit 2): a typo, not an outage."""
-    from kubernetes import config as kube_config
+    try:
+        from kubernetes import config as kube_config
+    except ModuleNotFoundError:
+        # The slim `check` image leaves the client out; a watchdog or a cluster command needs the full build.
+        raise InputError("the kubernetes client is not installed here (the slim check image): run cluster "
+                         "commands on the host (`pipx install ideogram-prod`) or in an image built with "
+                         "--build-arg SLIM=false") from None
     from kubernetes.config.config_exception import ConfigException
 
     if _in_cluster(target):
