@@ -175,3 +175,12 @@ export async function generateAndStore(prompt: string): Promise<string> {
   // ok: code-ideogram-url-not-persisted-js
   return blob.url;
 }
+
+export async function saveDownloadedGeneric(prompt: string) {
+  const data = await callIdeogram(prompt);
+  const url = data.data[0].url;
+  const img = await ideogram.get<ArrayBuffer>(url, { responseType: "arraybuffer" });
+  const blob = await put(`ideogram/${Date.now()}.png`, Buffer.from(img.data), { access: "public" });
+  // ok: code-ideogram-url-not-persisted-js
+  await prisma.image.create({ data: { prompt, url: blob.url } });
+}
