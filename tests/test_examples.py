@@ -54,6 +54,7 @@ GO_EXPECTED = {
     ("code-ideogram-no-timeout", 38),
     ("code-ideogram-unhandled-errors", 38),
     ("code-ideogram-url-not-persisted", 47),
+    ("code-ideogram-unsafe-unchecked", 47),
 }
 
 
