@@ -53,6 +53,7 @@ GO_EXPECTED = {
     ("code-ideogram-wrong-auth-header", 37),
     ("code-ideogram-no-timeout", 38),
     ("code-ideogram-unhandled-errors", 38),
+    ("code-ideogram-no-backoff", 38),
     ("code-ideogram-url-not-persisted", 47),
     ("code-ideogram-unsafe-unchecked", 47),
 }
