@@ -14,7 +14,6 @@ import json
 import logging
 import os
 import re
-import shutil
 import subprocess
 import tempfile
 from collections.abc import Collection, Iterator, Mapping, Sequence
@@ -24,6 +23,7 @@ from pathlib import Path
 import yaml
 from pydantic import BaseModel, ConfigDict, ValidationError
 
+from checker.detectors.decode import decoded
 from checker.errors import ToolError
 from checker.targets import is_readable_file
 from checker.tools import Hit, executable, isolated_env, launcher
@@ -239,22 +239,37 @@ def batches(targets: Sequence[str], budget: int = ARGV_BUDGET) -> Iterator[list[
 def targets(root: Path, files: Sequence[str], aliases: Path) -> dict[str, str]:
     """Absolute target -> relative name. semgrep reads its argv as text and would scan a mangled name (and report
     nothing) for a file whose name is not UTF-8, so such a file is copied to the same relative path with each
-    undecodable byte as "_" (rules' path filters and language detection see the same folders and suffix)."""
+    undecodable byte as "_" (rules' path filters and language detection see the same folders and suffix).
+    Likewise semgrep reads nothing, and says so nowhere, from a file whose content is not UTF-8 (a latin-1 comment,
+    a stray byte): such a file is scanned through a UTF-8 copy of its decoded text, line for line the same."""
     prefix = os.path.join(os.path.abspath(root), "")
     names: dict[str, str] = {}
     for name in files:
         try:
             os.fsencode(name).decode("utf-8")
-            names[prefix + name] = name
+            plain_name = True
         except UnicodeDecodeError:
-            plain = os.fsencode(name).decode("utf-8", "replace").replace("\ufffd", "_")
-            alias = aliases / str(len(names)) / plain
-            try:
-                alias.parent.mkdir(parents=True, exist_ok=True)
-                shutil.copyfile(root / name, alias)
-            except OSError as exc:
-                raise ToolError(f"{name}: cannot be read: {exc.strerror}") from None
-            names[str(alias)] = name
+            plain_name = False
+        try:
+            data = (root / name).read_bytes()
+        except OSError as exc:
+            raise ToolError(f"{name}: cannot be read: {exc.strerror}") from None
+        try:
+            data.decode("utf-8")
+            utf8 = True
+        except UnicodeDecodeError:
+            utf8 = False
+        if plain_name and utf8:
+            names[prefix + name] = name
+            continue
+        plain = os.fsencode(name).decode("utf-8", "replace").replace("\ufffd", "_")
+        alias = aliases / str(len(names)) / plain
+        try:
+            alias.parent.mkdir(parents=True, exist_ok=True)
+            alias.write_bytes(data if utf8 else decoded(data)[0].encode("utf-8", "surrogateescape"))
+        except OSError as exc:
+            raise ToolError(f"{name}: cannot be copied for semgrep: {exc.strerror}") from None
+        names[str(alias)] = name
     return names
 
 

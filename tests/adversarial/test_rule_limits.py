@@ -35,3 +35,15 @@ def test_key_logged_in_go_on_a_long_line_does_not_pass(tmp_path):
     repo = hostile_repo(tmp_path, {"cmd/gen/main.go": src})
     run = gate(repo, "--select", "code-ideogram-key-logged")
     assert_not_passed(run, "code-ideogram-key-logged")
+
+
+@pytest.mark.parametrize("junk", [b"# caf\xe9 - r\xe9sum\xe9 (latin-1)\n", b"# stray byte \xff\xfe here\n"],
+                         ids=["latin-1", "stray-bytes"])
+def test_key_logged_in_a_file_that_is_not_utf8_does_not_pass(tmp_path, junk):
+    """semgrep reads nothing from a source file that is not UTF-8 and says so nowhere: the gate must not pass it."""
+    src = (b"import os\n" + junk + b"IDEOGRAM_API_KEY = os.environ['IDEOGRAM_API_KEY']\n\n\ndef boot():\n"
+           b"    print(f\"Using Ideogram key {IDEOGRAM_API_KEY}\")\n")
+    repo = hostile_repo(tmp_path, {"service/boot.py": src})
+    run = gate(repo, "--select", "code-ideogram-key-logged")
+    assert_not_passed(run, "code-ideogram-key-logged")
+    assert "service/boot.py:7" in run.stdout, run.stdout[-2000:]
