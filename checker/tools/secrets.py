@@ -40,7 +40,7 @@ from pydantic import BaseModel, ConfigDict, ValidationError
 
 from checker.detectors import noise
 from checker.detectors.decode import decoded, is_binary, printable
-from checker.errors import InputError, ToolError
+from checker.errors import ToolError
 from checker.tools import Hit, executable, isolated_env, launcher
 
 IDEOGRAM_TYPE = "Ideogram API Key"
@@ -782,19 +782,6 @@ def _run_cli(root: Path, files: Sequence[str], jobs: int | None) -> str:
 def run(root: Path, files: Sequence[str], jobs: int | None = None) -> list[Hit]:
     """The findings alone (see `scan`)."""
     return list(scan(root, files, jobs).hits)
-
-
-def baseline_allowed(root: Path, baseline: str) -> set[tuple[str, str]]:
-    """(filename, hashed_secret) pairs the team's baseline records and did not audit as real secrets."""
-    path = root / baseline
-    if not path.is_file():
-        return set()
-    try:
-        data = _Output.model_validate(json.loads(path.read_text(encoding="utf-8")))
-    except (OSError, ValueError, ValidationError):
-        raise InputError(f"{path}: not a detect-secrets baseline") from None
-    return {(s.filename, s.hashed_secret) for secrets in data.results.values() for s in secrets
-            if s.is_secret is not True}
 
 
 if __name__ == "__main__":
