@@ -13,8 +13,8 @@ class Engine(enum.StrEnum):
 
     SECRETS = "secrets"
     SEMGREP = "semgrep"
-    NATIVE = "native"  # a Python module in checker/checks/, named by CheckSpec.runner
-    LIVE = "live"  # run by `preflight` against live endpoints; a module in checker/checks/ as well
+    NATIVE = "native"  # a Python module in checker/checks/static/, named by CheckSpec.runner
+    LIVE = "live"  # run by `preflight` against live endpoints; a module in checker/checks/live/
     GATE = "gate"  # the scan's judgement of the gate's own settings under --diff-base (checker/base_ref.py)
 
 
@@ -26,7 +26,7 @@ class CheckSpec:
     severity: Severity
     checklist_item: str
     fix: str
-    runner: str = ""  # Engine.NATIVE only: the module under checker.checks that implements it
+    runner: str = ""  # NATIVE and LIVE: the module under checker/checks/static/ or checker/checks/live/
 
     @property
     def help_uri(self) -> str:
@@ -227,28 +227,28 @@ CHECKS: tuple[CheckSpec, ...] = (
         "The Ideogram API key does not authenticate (checked without spending credit)",
         Engine.LIVE, Severity.ERROR, "step1.env-in-platform",
         "Check the key in the secret store against the Ideogram dashboard; 402 means the account has no credit.",
-        runner="live_ideogram",
+        runner="ideogram",
     ),
     CheckSpec(
         "live-ideogram-smoke",
         "Generating one image end to end fails (opt-in with --spend)",
         Engine.LIVE, Severity.ERROR, "step2.error-handling",
         "Look at the status, latency and safety verdict in the evidence; the image URL must download.",
-        runner="live_ideogram",
+        runner="ideogram",
     ),
     CheckSpec(
         "live-ideogram-status",
         "Ideogram's status page reports an incident",
         Engine.LIVE, Severity.WARNING, "step5.preflight",
         "Wait for the incident to clear before rolling out, or mark the check advisory in the configuration.",
-        runner="live_ideogram",
+        runner="ideogram",
     ),
     CheckSpec(
         "live-staging-health",
         "The staging health endpoint is down, slow, or reports Ideogram disconnected",
         Engine.LIVE, Severity.ERROR, "step3.health-check",
         "Fix staging first: the evidence shows the status code, latency and the health body's Ideogram fields.",
-        runner="live_staging",
+        runner="staging",
     ),
     CheckSpec(
         "live-prometheus",
@@ -256,28 +256,28 @@ CHECKS: tuple[CheckSpec, ...] = (
         Engine.LIVE, Severity.ERROR, "step3.monitoring",
         "Instrument the metric contract (`ideogram-prod init` has snippets) and load the rules from "
         "`ideogram-prod alerts`.",
-        runner="live_prometheus",
+        runner="prometheus",
     ),
     CheckSpec(
         "live-k8s-secret",
         "The Secret holding the Ideogram key is missing or empty in the cluster",
         Engine.LIVE, Severity.ERROR, "step1.keys-in-vault",
         "Create the Secret the Deployment references (External Secrets, sealed secrets, or kubectl create secret).",
-        runner="live_k8s",
+        runner="k8s",
     ),
     CheckSpec(
         "live-k8s-key-distinct",
         "Staging and production use the same Ideogram key",
         Engine.LIVE, Severity.ERROR, "step1.keys-in-vault",
         "Give each environment its own key so a staging leak or load test cannot burn production's quota.",
-        runner="live_k8s",
+        runner="k8s",
     ),
     CheckSpec(
         "live-k8s-deployment",
         "The production Deployment is missing, unavailable, paused, or already rolling out",
         Engine.LIVE, Severity.ERROR, "step5.preflight",
         "Wait for the current rollout to finish (or roll it back), resume a paused Deployment, fix availability.",
-        runner="live_k8s",
+        runner="k8s",
     ),
 )
 

@@ -97,7 +97,8 @@ def _crashed(what: str, exc: Exception) -> EngineRun:
 
 def _native_task(runner: str, req: ScanRequest, files: list[str], ids: list[str]) -> Callable[[], EngineRun]:
     def task() -> EngineRun:
-        from checker.checks import NativeContext, run_native
+        from checker.checks.base import NativeContext
+        from checker.checks.static import run_native
 
         ctx = NativeContext(req.root, tuple(files), req.config, tuple(ids))
         try:

@@ -288,7 +288,7 @@ def test_report_without_a_report_is_an_error_not_a_pass(tmp_path: Path) -> None:
 
 
 def test_report_reads_rollout_fields(tmp_path: Path) -> None:
-    # The shape `ideogram-prod rollout ... --json` writes (checker/rollout_cmd.py).
+    # The shape `ideogram-prod rollout ... --json` writes (checker/commands/rollout.py).
     report = {"schema_version": 1, "command": "analyze", "deployment": "web", "weight": 10, "share": 0.0833,
               "from_image": "reg/app:1", "to_image": "reg/app:2", "phase": "analyzing", "verdict": "pass",
               "rollout_id": "run-42", "strategy": "replicas"}

@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from checker.checks.docs import BY_ID, judge, sections
+from checker.checks.static.docs import BY_ID, judge, sections
 from tests.helpers.plugin import CliResult, run_cli
 
 FIXTURES = Path(__file__).parent / "fixtures" / "docs"

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from checker.checks import k8s_manifests as k8s
+from checker.checks.static import k8s_manifests as k8s
 
 FIXTURES = Path(__file__).parent / "fixtures" / "k8s"
 IDS = "k8s-key-literal,k8s-key-missing,k8s-probes-missing,k8s-resources-missing,k8s-manifest-invalid"
@@ -266,7 +266,7 @@ def test_env_reference_is_not_a_literal(tmp_path):
     (tmp_path / "k8s" / "d.yaml").write_text(DEPLOY.format(name="ideogram", image="i") + (
         "          env:\n            - {name: RAW, valueFrom: {secretKeyRef: {name: s, key: k}}}\n"
         "            - {name: IDEOGRAM_API_KEY, value: $(RAW)}\n"))
-    from checker.checks import NativeContext
+    from checker.checks.base import NativeContext
     from checker.config import Config
 
     ctx = NativeContext(tmp_path, ("k8s/d.yaml",), Config(), (k8s.LITERAL,))

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from checker.checks import tests_pass
+from checker.checks.static import tests_pass
 from checker.config import TestsConfig
 from tests.helpers.plugin import require_tool
 

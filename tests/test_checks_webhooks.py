@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from checker.checks import webhooks
+from checker.checks.static import webhooks
 
 FIXTURES = Path(__file__).parent / "fixtures" / "webhooks"
 ID = "webhook-insecure-url"

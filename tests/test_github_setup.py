@@ -12,8 +12,8 @@ from pytest_httpserver import HTTPServer
 from werkzeug import Request, Response
 
 from checker.cli import main
+from checker.commands.github_setup import parse_reviewers, setup_plan
 from checker.errors import UsageError
-from checker.github_setup import parse_reviewers, setup_plan
 
 TOKEN = "ghp_CanaryToken0123456789abcdefABCDEF0123"  # fake, for the leak checks  # pragma: allowlist secret
 

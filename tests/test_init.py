@@ -13,8 +13,8 @@ import pytest
 import yaml
 
 from checker.alerts import ALERTS
+from checker.commands.init import FILES
 from checker.config import load_config
-from checker.init_cmd import FILES
 from tests.helpers.plugin import REPO, require_tool, run_cli
 
 WRITTEN = tuple(rel for rel, _ in FILES)

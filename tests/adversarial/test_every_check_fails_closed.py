@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 
 import pytest
 
-from checker.checks import decode
+from checker.checks.base import decode
 from checker.errors import ToolError
 from checker.registry import CHECKS, Engine
 from tests.adversarial.hostile import GateRun, gate, hostile_repo, pr_commit

@@ -144,23 +144,21 @@ class Ctx:
         sys.stdout.flush()
 
     def report(self, data: dict[str, Any]) -> None:
-        from checker.cli import _write, write_summary
+        from checker.commands.output import error_command, write_file, write_summary
         from checker.rollout.report import render_json, render_markdown
 
         data = {"deployment": self.name, "namespace": self.target.namespace, "actions": self.actions, **data}
         if data.get("verdict") in ("fail", "error", "inconclusive", "hold") and os.environ.get("GITHUB_ACTIONS") == \
                 "true":
-            from checker.reporters.github import escape_data
-
-            reason = REDACTOR(str(data.get("reason") or "a gate failed"))
-            sys.stdout.write(f"::error title=ideogram-prod rollout {data.get('command', '')}::{escape_data(reason)}\n")
+            title = f"ideogram-prod rollout {data.get('command', '')}"
+            error_command(title, str(data.get("reason") or "a gate failed"))
         if self.args.json or self.args.summary:
             # The stable Deployment's revision now: what a later `rollback --to-revision` can name.
             annotations = (self.kube.get("deployments", self.name) or {}).get("metadata", {}).get("annotations", {})
             revision = annotations.get("deployment.kubernetes.io/revision")
             data.setdefault("revision", int(revision) if revision and revision.isdigit() else None)
         if self.args.json:
-            _write(self.args.json, render_json(data))
+            write_file(self.args.json, render_json(data))
         if self.args.summary:
             write_summary(self.args.summary, render_markdown(data))
 

@@ -12,7 +12,7 @@ from typing import Any
 
 import yaml
 
-from checker.checks import NativeContext, Outcome, decode
+from checker.checks.base import NativeContext, Outcome, decode
 from checker.config import KubernetesConfig
 from checker.errors import ToolError
 from checker.targets import matcher

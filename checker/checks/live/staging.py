@@ -7,10 +7,10 @@ from typing import Any
 
 import httpx
 
+from checker.checks.live import LiveContext, errored, failed, passed, skipped
 from checker.clients import http_client, safe_url
 from checker.config import StagingConfig
 from checker.findings import CheckResult
-from checker.live import LiveContext, errored, failed, passed, skipped
 
 HEALTH = "live-staging-health"
 _MISSING = object()

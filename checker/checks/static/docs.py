@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import PurePosixPath
 
-from checker.checks import NativeContext, Outcome
+from checker.checks.base import NativeContext, Outcome
 from checker.targets import matcher
 from checker.tools import Hit
 

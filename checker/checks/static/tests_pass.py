@@ -15,7 +15,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
-from checker.checks import NativeContext, Outcome
+from checker.checks.base import NativeContext, Outcome
 from checker.config import CONFIG_NAME, TestsConfig
 from checker.errors import ToolError
 from checker.redact import REDACTOR

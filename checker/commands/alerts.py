@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 import argparse
-import sys
 from pathlib import Path
 from typing import Any
 
-from checker.errors import InputError, UsageError
+from checker.errors import UsageError
 
 NAME = "alerts"
 
@@ -27,6 +26,7 @@ def register(sub: Any, common: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from checker.alerts import alert_specs, render
+    from checker.commands.output import say, write_file
     from checker.config import load_config
 
     if args.format != "prometheusrule" and (args.namespace or args.name):
@@ -35,11 +35,8 @@ def run(args: argparse.Namespace) -> int:
     text = render(alert_specs(config.queries), config.runbook_url, args.format,
                   name=args.name or "ideogram-alerts", namespace=args.namespace)
     if args.output is None:
-        sys.stdout.write(text)
+        say(text)
         return 0
-    try:
-        args.output.write_text(text, encoding="utf-8")
-    except OSError as exc:
-        raise InputError(f"{args.output}: cannot write: {exc.strerror}") from None
-    sys.stderr.write(f"wrote {args.output} ({args.format}, 4 alerts)\n")
+    write_file(args.output, text)
+    say(f"wrote {args.output} ({args.format}, 4 alerts)\n", err=True)
     return 0

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import argparse
-import sys
 from collections.abc import Callable
 from importlib import resources
 from pathlib import Path
 from typing import Any
 
+from checker.commands.output import say, write_file
 from checker.errors import InputError
 
 NAME = "init"
@@ -83,19 +83,19 @@ def run(args: argparse.Namespace) -> int:
         existed = target.exists()
         if existed and not args.force:
             skipped.append(rel)
-            sys.stdout.write(f"skipped   {rel} (exists; --force overwrites)\n")
+            say(f"skipped   {rel} (exists; --force overwrites)\n")
             continue
         text = produce(root)
         try:
             target.parent.mkdir(parents=True, exist_ok=True)
-            target.write_text(text, encoding="utf-8")
         except OSError as exc:
-            raise InputError(f"{target}: cannot write: {exc.strerror}") from None
-        sys.stdout.write(f"{'overwrote' if existed else 'wrote':<9} {rel}\n")
-    sys.stdout.write(
+            raise InputError(f"{target.parent}: cannot create: {exc.strerror}") from None
+        write_file(target, text)
+        say(f"{'overwrote' if existed else 'wrote':<9} {rel}\n")
+    say(
         f"{len(FILES) - len(skipped)} file(s) written, {len(skipped)} skipped. Next: wire "
         "docs/instrumentation/ideogram_metrics.* into your Ideogram client, adapt docs/RUNBOOK.md, load "
         "monitoring/ideogram-alerts.rules.yml into Prometheus, then run `ideogram-prod check`.\n"
     )
-    sys.stdout.write(codeowners_advice(root, baseline))
+    say(codeowners_advice(root, baseline))
     return 0

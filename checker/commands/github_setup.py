@@ -5,11 +5,11 @@ from __future__ import annotations
 import argparse
 import os
 import re
-import sys
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from checker.commands.output import say
 from checker.errors import CheckerError, ExitCode, InputError, UsageError
 from checker.redact import REDACTOR
 
@@ -259,14 +259,13 @@ def run(args: argparse.Namespace) -> int:
     plan = setup_plan(args.repo, args.environment, parse_reviewers(args.reviewers), args.branch,
                       tuple(args.check or (DEFAULT_CHECK,)), args.canary_wait_timer)
     token = _token()
-    out = sys.stdout
     if not args.apply:
-        out.write(f"github setup for {args.repo}: dry run, nothing changed (add --apply to make these changes)\n")
+        say(f"github setup for {args.repo}: dry run, nothing changed (add --apply to make these changes)\n")
         for env in plan.environments:
-            out.write(f"  would set {env.describe()}\n")
-        out.write(f"  would set {plan.describe_ruleset()}\n")
+            say(f"  would set {env.describe()}\n")
+        say(f"  would set {plan.describe_ruleset()}\n")
         for note in plan.notes:
-            out.write(f"  note: {note}\n")
+            say(f"  note: {note}\n")
         return int(ExitCode.OK)
     if token is None:
         raise UsageError("--apply needs a token with admin rights on the repository in GITHUB_TOKEN or GH_TOKEN")
@@ -275,7 +274,7 @@ def run(args: argparse.Namespace) -> int:
         lines = apply_plan(gh, plan)
     finally:
         gh.close()
-    out.write(REDACTOR(f"github setup for {args.repo}: done\n" + "".join(f"  {line}\n" for line in lines)))
+    say(REDACTOR(f"github setup for {args.repo}: done\n" + "".join(f"  {line}\n" for line in lines)))
     for note in plan.notes:
-        out.write(f"  note: {note}\n")
+        say(f"  note: {note}\n")
     return int(ExitCode.OK)

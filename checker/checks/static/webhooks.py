@@ -10,7 +10,7 @@ from pathlib import PurePosixPath
 
 import yaml
 
-from checker.checks import NativeContext, Outcome
+from checker.checks.base import NativeContext, Outcome
 from checker.config import DEFAULT_CODE_EXCLUDE
 from checker.targets import matcher
 from checker.tools import Hit

@@ -5,10 +5,10 @@ from __future__ import annotations
 import time
 
 from checker.alerts import alert_specs
+from checker.checks.live import LiveContext, errored, failed, passed, skipped
 from checker.clients import safe_url
 from checker.clients.prometheus import Prometheus, PrometheusError
 from checker.findings import CheckResult
-from checker.live import LiveContext, errored, failed, passed, skipped
 
 PROM = "live-prometheus"
 

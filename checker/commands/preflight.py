@@ -12,7 +12,7 @@ NAME = "preflight"
 
 
 def register(sub: Any, common: argparse.ArgumentParser) -> None:
-    from checker.cli import add_report_flags
+    from checker.commands.output import add_report_flags
 
     p = sub.add_parser(NAME, parents=[common], help="live pre-flight checks: Ideogram, staging, Prometheus, cluster")
     p.add_argument("--config", type=Path, help="config file (default: ./.ideogram-prod.yaml)")
@@ -50,10 +50,10 @@ def _with_overrides(config: Any, args: argparse.Namespace) -> Any:
 def run(args: argparse.Namespace) -> int:
     from checker import __version__
     from checker.checklist import checklist
-    from checker.cli import emit, selected_ids
+    from checker.checks.live import LiveContext, run_live
+    from checker.commands.output import emit, selected_ids
     from checker.config import load_config
     from checker.findings import Report
-    from checker.live import LiveContext, run_live
     from checker.registry import BY_ID
 
     ids = selected_ids(args.select, live=True)

@@ -7,11 +7,11 @@ from typing import Any
 
 import httpx
 
+from checker.checks.live import LiveContext, errored, failed, finding, passed, skipped
 from checker.clients import http_client, safe_url
 from checker.clients.retry import Transient, send_with_retries
 from checker.config import IdeogramConfig
 from checker.findings import CheckResult, Severity
-from checker.live import LiveContext, errored, failed, finding, passed, skipped
 
 AUTH, SMOKE, STATUS = "live-ideogram-auth", "live-ideogram-smoke", "live-ideogram-status"
 SMOKE_PROMPT = "a small red circle on a white background"

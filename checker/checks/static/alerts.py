@@ -11,7 +11,7 @@ from pathlib import PurePosixPath
 import yaml
 
 from checker.alerts import AlertSpec, alert_specs
-from checker.checks import NativeContext, Outcome
+from checker.checks.base import NativeContext, Outcome
 from checker.promql import ALL_CODES, Condition, Node, PromQLError, conditions, parse
 from checker.targets import matcher
 from checker.tools import Hit

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from checker.checks.live import LiveContext, errored, failed, passed, skipped
 from checker.clients.kube import (
     FINISHED_PHASES,
     ROLLOUT_RECORD,
@@ -16,7 +17,6 @@ from checker.clients.kube import (
 )
 from checker.config import ClusterTarget
 from checker.findings import CheckResult
-from checker.live import LiveContext, errored, failed, passed, skipped
 from checker.redact import REDACTOR, secret_fingerprint
 
 SECRET, DISTINCT, DEPLOYMENT = "live-k8s-secret", "live-k8s-key-distinct", "live-k8s-deployment"

@@ -1,4 +1,5 @@
-"""Pre-flight: run the live checks side by side against real endpoints and turn each into a CheckResult."""
+"""Live checks (Engine.LIVE), run by `preflight`: the context and result helpers every module here uses, and the
+runner that runs the modules side by side against real endpoints (a crash is an `error` result, never a pass)."""
 
 from __future__ import annotations
 
@@ -9,12 +10,16 @@ import time
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
+from typing import TYPE_CHECKING, cast
 
 from checker.config import Config
 from checker.errors import CheckerError
 from checker.findings import CheckResult, Finding, Location, Severity, Status
 from checker.redact import REDACTOR, fingerprint
 from checker.registry import BY_ID
+
+if TYPE_CHECKING:
+    from checker.checks.base import LiveCheck
 
 log = logging.getLogger(__name__)
 
@@ -55,7 +60,7 @@ def skipped(check_id: str, reason: str) -> CheckResult:
 
 
 def _run_module(runner: str, ctx: LiveContext, ids: tuple[str, ...]) -> list[CheckResult]:
-    module = importlib.import_module(f"checker.checks.{runner}")
+    module = cast("LiveCheck", importlib.import_module(f"checker.checks.live.{runner}"))
     started = time.monotonic()
     try:
         results: list[CheckResult] = module.run(ctx, ids)
