@@ -10,6 +10,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from checker.checklist import ITEM_IDS, Attestation
+from checker.contract import ALERT_KEYS, INBOUND_METRIC, SERIES
 from checker.errors import ConfigError
 from checker.findings import Severity
 from checker.registry import BY_ID
@@ -59,8 +60,9 @@ class KubernetesConfig(_Strict):
     paths: tuple[str, ...] = Field(
         default=("k8s/", "kube/", "kubernetes/", "deploy/", "manifests/", "helm/", "charts/", "kustomize/"),
         description="gitignore-style paths holding Kubernetes manifests (or Helm charts, reported as skipped).")
-    workload: str | None = Field(
-        default=None, description="Name of the Deployment/StatefulSet running the integration "
+    workload: str | tuple[str, ...] | None = Field(
+        default=None, description="Name(s) or glob(s) (fnmatch, e.g. `imagegen-*`) of the workloads running the "
+        "integration (web, worker, cron...), each judged; one that matches no workload is reported, never passed "
         "(default: every workload whose container gets key_env, or mentions ideogram).")
     key_env: str = Field(default="IDEOGRAM_API_KEY", description="Env var that carries the Ideogram key.")
     kubernetes_version: str = Field(
@@ -70,6 +72,18 @@ class KubernetesConfig(_Strict):
     require_cpu_limit: bool = Field(
         default=True, description="k8s-resources-missing also asks for limits.cpu (set false if you avoid CPU "
         "limits on purpose; requests and the memory limit are still required).")
+
+    @field_validator("workload")
+    @classmethod
+    def _workload_names(cls, value: str | tuple[str, ...] | None) -> str | tuple[str, ...] | None:
+        names = (value,) if isinstance(value, str) else value or ()
+        if value is not None and (not names or not all(n.strip() for n in names)):
+            raise ValueError("give a workload name or glob (an empty name or list matches nothing)")
+        return value
+
+    def workload_patterns(self) -> tuple[str, ...]:
+        """kubernetes.workload as a tuple of names/globs; () when unset (the workloads are found by content)."""
+        return (self.workload,) if isinstance(self.workload, str) else self.workload or ()
 
 
 class DocsConfig(_Strict):
@@ -85,14 +99,12 @@ class AlertsConfig(_Strict):
         description="gitignore-style paths of Prometheus rule files or PrometheusRule resources.")
     queries: dict[str, str] = Field(
         default_factory=dict,
-        description="PromQL overrides per alert (api_down, high_latency, rate_limited, auth_failures).")
+        description=f"PromQL overrides per alert ({', '.join(ALERT_KEYS)}).")
     runbook_url: str = Field(default="docs/RUNBOOK.md", description="Runbook link put in generated alerts.")
 
     @field_validator("queries")
     @classmethod
     def _known_alerts(cls, value: dict[str, str]) -> dict[str, str]:
-        from checker.alerts import ALERT_KEYS
-
         for key, query in value.items():
             if key not in ALERT_KEYS:
                 raise ValueError(f"unknown alert {key!r} (known: {', '.join(ALERT_KEYS)})")
@@ -140,7 +152,7 @@ class PrometheusConfig(_Strict):
     timeout_s: float = Field(default=10.0, gt=0)
     freshness_s: int = Field(default=300, gt=0, description="Newest sample must be at most this old.")
     series: tuple[str, ...] = Field(
-        default=("ideogram_requests_total", "ideogram_request_duration_seconds_bucket"),
+        default=SERIES,
         description="Metric names the rollout gates query.")
     require_alert_rules: bool = Field(default=True, description="Require the four seed alerts to be loaded.")
 
@@ -193,7 +205,7 @@ class RolloutConfig(_Strict):
     slow_call_ms: float = Field(default=5000.0, gt=0, description="Judge: calls slower than this count as slow.")
     inbound_metric: str | None = Field(default=None, pattern=r"^[a-zA-Z_:][a-zA-Z0-9_:]*$", description="Judge: the "
                                        "service's own request counter with a `status` label (e.g. "
-                                       "ideogram_inbound_requests_total, which `init`'s instrumentation writes): adds "
+                                       f"{INBOUND_METRIC}, which `init`'s instrumentation writes): adds "
                                        "the inbound 5xx ratio and Ideogram calls per inbound request comparisons.")
     consecutive_error_limit: int = Field(default=4, ge=0, description="Prometheus errors in a row tolerated (Argo's "
                                          "consecutiveErrorLimit); one more ends the analysis as error.")

@@ -146,6 +146,79 @@ def test_configured_workload_is_the_one_judged(cli, make_repo, tmp_path):
     assert "'nope' matches none of the 2 workload(s)" in reasons(report(out))["k8s-key-missing"]
 
 
+CRON = """\
+apiVersion: batch/v1
+kind: CronJob
+metadata:
+  name: {name}
+spec:
+  schedule: "0 3 * * *"
+  jobTemplate:
+    spec:
+      template:
+        spec:
+          restartPolicy: OnFailure
+          containers:
+            - name: main
+              image: {image}
+"""
+
+
+def three_workloads(make_repo, workload: str) -> Path:
+    """web, worker and cron of one integration (none mentions ideogram or the key), plus an unrelated proxy."""
+    return make_repo({
+        "deploy/web.yaml": DEPLOY.format(name="imagegen-web", image="registry.example.com/web:1"),
+        "deploy/worker.yaml": DEPLOY.format(name="imagegen-worker", image="registry.example.com/worker:1"),
+        "deploy/cron.yaml": CRON.format(name="imagegen-cleanup", image="registry.example.com/cron:1"),
+        "deploy/proxy.yaml": DEPLOY.format(name="edge-proxy", image="envoy:1"),
+        ".ideogram-prod.yaml": f"kubernetes:\n  workload: {workload}\n",
+    })
+
+
+@pytest.mark.parametrize(("workload", "judged"), [
+    ("[imagegen-web, imagegen-worker]", ["deploy/web.yaml", "deploy/worker.yaml"]),
+    ("'imagegen-*'", ["deploy/cron.yaml", "deploy/web.yaml", "deploy/worker.yaml"]),
+    ("[imagegen-w*, imagegen-cleanup]", ["deploy/cron.yaml", "deploy/web.yaml", "deploy/worker.yaml"]),
+    ("imagegen-worker", ["deploy/worker.yaml"]),
+])
+def test_every_workload_a_list_or_glob_names_is_judged(cli, make_repo, tmp_path, workload, judged):
+    root = three_workloads(make_repo, workload)
+    out = tmp_path / "r.json"
+    assert cli("check", str(root), "--select", "k8s-key-missing", "--json", str(out)).returncode == 1
+    assert sorted(path for _, path, _ in findings(report(out))) == judged
+    assert "edge-proxy" not in reasons(report(out))["k8s-key-missing"]
+
+
+def test_a_listed_workload_that_matches_nothing_is_never_a_pass(cli, make_repo, tmp_path):
+    root = three_workloads(make_repo, "[imagegen-web, imagegen-wrokr]")
+    out = tmp_path / "r.json"
+    # the matched workload's findings still fail the check, and the typo is named in the reason
+    assert cli("check", str(root), "--select", "k8s-key-missing", "--json", str(out)).returncode == 1
+    assert findings(report(out)) == [("k8s-key-missing", "deploy/web.yaml", 12)]
+    assert "'imagegen-wrokr' matches none of the 4 workload(s)" in reasons(report(out))["k8s-key-missing"]
+    # a listed workload with nothing to report: skipped with the unmatched name, not passed
+    fixed = DEPLOY.format(name="imagegen-web", image="r/web:1").replace(
+        "image: r/web:1", "image: r/web:1\n          env:\n            - name: IDEOGRAM_API_KEY\n"
+        "              valueFrom: {secretKeyRef: {name: ideogram, key: api-key}}")
+    (root / "deploy/web.yaml").write_text(fixed)
+    assert cli("check", str(root), "--select", "k8s-key-missing", "--json", str(out)).returncode == 0
+    assert statuses(report(out)) == {"k8s-key-missing": "skipped"}
+    assert "'imagegen-wrokr' matches none" in reasons(report(out))["k8s-key-missing"]
+    (root / ".ideogram-prod.yaml").write_text("kubernetes:\n  workload: 'nothing-*'\n")
+    assert cli("check", str(root), "--select", "k8s-key-missing", "--json", str(out)).returncode == 0
+    assert statuses(report(out)) == {"k8s-key-missing": "skipped"}
+    assert "'nothing-*' matches none of the 4 workload(s)" in reasons(report(out))["k8s-key-missing"]
+
+
+@pytest.mark.parametrize("workload", ["[]", "''", "['imagegen-web', '  ']", "{web: 1}", "[[a]]"])
+def test_an_empty_or_odd_workload_setting_is_bad_config(cli, make_repo, workload):
+    root = three_workloads(make_repo, workload)
+    result = cli("check", str(root), "--select", "k8s-key-missing")
+    assert result.returncode == 2, result.stderr
+    assert result.stderr.startswith("ideogram-prod: error: ") and "kubernetes.workload" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
 def test_any_yaml_with_a_workload_is_found_outside_the_configured_paths(cli, make_repo, tmp_path):
     root = make_repo({"ops/ideogram.yml": DEPLOY.format(name="ideogram-api", image="img:1")})
     out = tmp_path / "r.json"

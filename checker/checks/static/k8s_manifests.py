@@ -7,6 +7,7 @@ import posixpath
 import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
+from fnmatch import fnmatchcase
 from pathlib import PurePosixPath
 from typing import Any
 
@@ -453,9 +454,17 @@ def workloads(inv: Inventory) -> list[Workload]:
 
 
 def targets(all_workloads: list[Workload], cfg: KubernetesConfig) -> list[Workload]:
-    if cfg.workload:
-        return [w for w in all_workloads if w.manifest.name == cfg.workload]
+    """kubernetes.workload's names and globs (an integration often runs as web, worker and cron); else found
+    by content."""
+    patterns = cfg.workload_patterns()
+    if patterns:
+        return [w for w in all_workloads if any(fnmatchcase(w.manifest.name, p) for p in patterns)]
     return [w for w in all_workloads if w.references_key(cfg.key_env) or w.mentions_ideogram()]
+
+
+def unmatched_patterns(all_workloads: list[Workload], cfg: KubernetesConfig) -> list[str]:
+    """The configured names/globs that match no workload: a typo must not leave a workload unjudged."""
+    return [p for p in cfg.workload_patterns() if not any(fnmatchcase(w.manifest.name, p) for w in all_workloads)]
 
 
 def key_sources(w: Workload, container: yaml.Node, key_env: str) -> bool:
@@ -625,10 +634,14 @@ def invalid_hits(inv: Inventory, version: str, strict: bool) -> tuple[list[Hit],
 
 # --- the runner ---
 
+def _unmatched_reason(unmatched: list[str], ws: list[Workload]) -> str:
+    shown = ", ".join(repr(p) for p in unmatched)
+    return f"kubernetes.workload {shown} matches none of the {len(ws)} workload(s) in the manifests"
+
+
 def _no_workload_reason(inv: Inventory, ws: list[Workload], cfg: KubernetesConfig) -> str:
-    if cfg.workload:
-        return (f"kubernetes.workload {cfg.workload!r} matches none of the {len(ws)} workload(s) in the "
-                f"manifests")
+    if cfg.workload_patterns():
+        return _unmatched_reason(unmatched_patterns(ws, cfg), ws)
     return (f"no workload among {len(ws)} references {cfg.key_env} or mentions ideogram; "
             f"set kubernetes.workload")
 
@@ -677,6 +690,14 @@ def run(ctx: NativeContext) -> Outcome:
     names = ", ".join(sorted({f"{w.manifest.kind}/{w.manifest.name}" for w in ts}))
     for check_id in WORKLOAD_IDS:
         notes[check_id] = f"workload(s) checked: {names}"
+    unmatched = unmatched_patterns(all_ws, cfg)
+    if unmatched:
+        # the matched workloads are judged (their findings fail the check); without findings the check is
+        # skipped with the names that matched nothing, never passed
+        reason = f"{_unmatched_reason(unmatched, all_ws)} (judged: {names})"
+        skipped.update({i: reason for i in WORKLOAD_IDS if i in wanted})
+        notes.update({i: f"workload(s) checked: {names}; {_unmatched_reason(unmatched, all_ws)}"
+                      for i in WORKLOAD_IDS})
     if MISSING in wanted:
         hits += missing_hits(ts, cfg.key_env)
     if PROBES in wanted:
