@@ -2,10 +2,14 @@
 """Write a release's pins (image digest, action SHA, pre-commit rev) into the repository, as two commits.
 
 Why two commits: users pin the action by the commit that carries the image digest, and a commit cannot name
-its own SHA. So the *release commit* sets action.yml's default `checker-image`, and the *pins commit* on top
-of it points the templates, the docs and the pre-commit snippet at the release commit (`OWNER/ideogram-prod@<sha>
-# vX.Y.Z`). The release workflow then moves the tags `vX.Y.Z` and `vMAJOR` to the release commit and pushes the
-pins commit to a branch for review.
+its own SHA. So the *release commit* sets action.yml's default `checker-image` and names the releasing
+repository in checker/docs_links.py (the one place it is written: SARIF help links and the docs site follow it),
+and the *pins commit* on top of it points the templates, the docs and the pre-commit snippet at the release
+commit (`OWNER/ideogram-prod@<sha> # vX.Y.Z`). The release workflow then moves the tags `vX.Y.Z` and `vMAJOR`
+to the release commit and pushes the pins commit to a branch for review.
+
+`--stamp` writes only the repository into checker/docs_links.py, in the work tree and without committing: the
+release workflow runs it before it builds the image and the wheel, so they carry what the release commit does.
 
 `--dry-run` does all of it in a throwaway git worktree and prints the same report: the checkout, its branch and
 its tags are left exactly as they were. Standard library only, so it runs before anything is installed.
@@ -37,7 +41,9 @@ PRECOMMIT = re.compile(r"(?P<lead>repo: )https://github\.com/[\w.-]+/ideogram-pr
 IMAGE_REF = re.compile(r"ghcr\.io/[\w.-]+/ideogram-prod@sha256:[0-9a-f]{64}")
 CHECKER_IMAGE = re.compile(r"(?P<lead>\n  checker-image:\n(?:    [^\n]*\n)*?    default: )[^\n]*")
 INIT_VERSION = re.compile(r'^__version__ = "(?P<v>[^"]+)"$', re.M)
-DOCS_REPOSITORY = re.compile(r'^REPOSITORY = "(?P<r>[^"]+)"$', re.M)
+DOCS_LINKS = "checker/docs_links.py"
+DOCS_REPOSITORY = re.compile(r'^(?P<lead>REPOSITORY = ")(?P<r>[^"]+)"$', re.M)
+DOCS_PLACEHOLDER = re.compile(r'^PLACEHOLDER = "(?P<r>[^"]+)"$', re.M)
 
 
 class ReleaseError(Exception):
@@ -51,7 +57,7 @@ class Rewrite:
     commit: str  # "release" or "pins"
     path: str
     line: int
-    kind: str  # checker-image | action-pin | pre-commit | image-ref
+    kind: str  # checker-image | repository | action-pin | pre-commit | image-ref
     old: str
     new: str
 
@@ -87,7 +93,8 @@ def make_plan(version: str, repository: str, digest: str) -> Plan:
 
 
 def check_ready(root: Path, plan: Plan) -> None:
-    """The tag must match what is released: the package version, a changelog entry, the docs links' repository."""
+    """The tag must match what is released: the package version and a changelog entry; the repository must be
+    a real one, not the placeholder of an unreleased tree."""
     init = (root / "checker/__init__.py").read_text(encoding="utf-8")
     found = INIT_VERSION.search(init)
     if found is None or found.group("v") != plan.version:
@@ -96,12 +103,12 @@ def check_ready(root: Path, plan: Plan) -> None:
     changelog = (root / "CHANGELOG.md").read_text(encoding="utf-8")
     if not re.search(rf"^## \[{re.escape(plan.version)}\] - \d{{4}}-\d{{2}}-\d{{2}}$", changelog, re.M):
         raise ReleaseError(f"CHANGELOG.md: no '## [{plan.version}] - YYYY-MM-DD' section")
-    links = (root / "checker/docs_links.py").read_text(encoding="utf-8")
-    repo = DOCS_REPOSITORY.search(links)
-    if repo is None or repo.group("r") != plan.repository:
-        have = repo.group("r") if repo else "none"
-        raise ReleaseError(f"checker/docs_links.py: REPOSITORY is {have}, the release is of {plan.repository}; "
-                           "the image and the wheel carry it, so set it before tagging")
+    links = (root / DOCS_LINKS).read_text(encoding="utf-8")
+    placeholder = DOCS_PLACEHOLDER.search(links)
+    if DOCS_REPOSITORY.search(links) is None or placeholder is None:
+        raise ReleaseError(f'{DOCS_LINKS}: no `REPOSITORY = "..."` or `PLACEHOLDER = "..."` line')
+    if plan.repository.lower() == placeholder.group("r").lower():
+        raise ReleaseError(f"--repository: {plan.repository} is the placeholder, not a repository")
     if git(root, "status", "--porcelain", "--untracked-files=no"):
         raise ReleaseError(f"{root}: the work tree has uncommitted changes")
 
@@ -146,15 +153,22 @@ def apply(root: Path, path: str, edits: list[tuple[int, str, str]], commit: str,
     return done
 
 
+def stamp(root: Path, plan: Plan) -> list[Rewrite]:
+    """checker/docs_links.py names the releasing repository (nothing when it already does)."""
+    text = (root / DOCS_LINKS).read_text(encoding="utf-8")
+    edits = list(substitute(text, DOCS_REPOSITORY, "{lead}" + plan.repository + '"'))
+    return apply(root, DOCS_LINKS, edits, "release", "repository") if edits else []
+
+
 def release_commit(root: Path, plan: Plan) -> list[Rewrite]:
-    """action.yml's default checker-image becomes the image just pushed."""
+    """action.yml's default checker-image becomes the image just pushed; the docs links name the repository."""
     text = (root / "action.yml").read_text(encoding="utf-8")
     if CHECKER_IMAGE.search(text) is None:
         raise ReleaseError("action.yml: no `checker-image` input with a `default:`")
     edits = list(substitute(text, CHECKER_IMAGE, "{lead}" + plan.image))
     if not edits:
         raise ReleaseError(f"action.yml: checker-image is already {plan.image}")
-    return apply(root, "action.yml", edits, "release", "checker-image")
+    return apply(root, "action.yml", edits, "release", "checker-image") + stamp(root, plan)
 
 
 def pinned_files(root: Path) -> list[str]:
@@ -228,19 +242,30 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog=PROG, description=__doc__.splitlines()[0] if __doc__ else None)
     parser.add_argument("--version", required=True, help="the release, X.Y.Z (the tag is vX.Y.Z)")
     parser.add_argument("--repository", required=True, help="OWNER/NAME on GitHub (the image is ghcr.io/owner/name)")
-    parser.add_argument("--image-digest", required=True, help="sha256:<hex> of the image the workflow pushed")
+    parser.add_argument("--image-digest", help="sha256:<hex> of the image the workflow pushed (not with --stamp)")
     parser.add_argument("--root", type=Path, default=Path.cwd(), help="repository root (default: the current dir)")
-    parser.add_argument("--dry-run", action="store_true", help="rehearse in a throwaway worktree; change nothing")
-    return parser.parse_args(argv)
+    mode = parser.add_mutually_exclusive_group()
+    mode.add_argument("--dry-run", action="store_true", help="rehearse in a throwaway worktree; change nothing")
+    mode.add_argument("--stamp", action="store_true",
+                      help=f"only write the repository into {DOCS_LINKS} in the work tree (before a build)")
+    args = parser.parse_args(argv)
+    if (args.image_digest is None) != args.stamp:
+        parser.error("--image-digest is required, except with --stamp")
+    return args
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = parse_args(argv)
     try:
-        plan = make_plan(args.version, args.repository, args.image_digest)
+        # A stamp needs no digest: a well-formed dummy lets make_plan check the other inputs the same way.
+        plan = make_plan(args.version, args.repository, args.image_digest or "sha256:" + "0" * 64)
         root = Path(git(args.root, "rev-parse", "--show-toplevel"))
         check_ready(root, plan)
-        report = dry_run(root, plan) if args.dry_run else run(root, plan)
+        if args.stamp:
+            report: dict[str, object] = {"repository": plan.repository,
+                                         "rewrites": [asdict(r) for r in stamp(root, plan)]}
+        else:
+            report = dry_run(root, plan) if args.dry_run else run(root, plan)
     except (ReleaseError, OSError) as exc:
         print(f"{PROG}: error: {exc}", file=sys.stderr)
         return 2

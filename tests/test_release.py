@@ -24,6 +24,7 @@ REPO = "acme-corp/ideogram-prod"
 DIGEST = "sha256:" + "ab" * 32
 IMAGE = f"ghcr.io/{REPO}@{DIGEST}"
 OUR_PIN = re.compile(r"uses: [\w.-]+/ideogram-prod@[0-9a-f]{40}")
+PLACEHOLDER = "org/ideogram-prod"
 
 
 def git(cwd: Path, *args: str) -> str:
@@ -40,16 +41,14 @@ def release(clone: Path, *extra: str, version: str = __version__, repo: str = RE
 
 @pytest.fixture()
 def clone(tmp_path: Path) -> Path:
-    """A clone of the committed repository, prepared as a maintainer prepares a release: the changelog section
-    and the repository the docs links name. Untracked or uncommitted work in ROOT does not reach it."""
+    """A clone of the committed repository, prepared as a maintainer prepares a release: a changelog section.
+    Untracked or uncommitted work in ROOT does not reach it."""
     dest = tmp_path / "clone"
     subprocess.run(["git", "clone", "-q", "--no-local", str(ROOT), str(dest)], check=True, timeout=120)
     git(dest, "config", "user.name", "test")
     git(dest, "config", "user.email", "test@example.invalid")
     changelog = dest / "CHANGELOG.md"
     changelog.write_text(changelog.read_text().replace("## [Unreleased]\n", f"## [Unreleased]\n\n## [{__version__}] - 2026-12-03\n", 1))
-    links = dest / "checker/docs_links.py"
-    links.write_text(re.sub(r'^REPOSITORY = ".*"$', f'REPOSITORY = "{REPO}"', links.read_text(), count=1, flags=re.M))
     git(dest, "commit", "-q", "-am", "Prepare the release")
     return dest
 
@@ -103,8 +102,12 @@ def test_dry_run_rewrites_every_pin_and_changes_nothing_else(clone: Path) -> Non
     assert report["image"] == IMAGE
 
     rewrites: list[dict[str, Any]] = report["rewrites"]
-    kinds = {kind: [r for r in rewrites if r["kind"] == kind] for kind in ("checker-image", *before_pins)}
+    kinds = {kind: [r for r in rewrites if r["kind"] == kind] for kind in ("checker-image", "repository",
+                                                                              *before_pins)}
     assert [(r["path"], r["commit"]) for r in kinds["checker-image"]] == [("action.yml", "release")]
+    assert [(r["path"], r["commit"]) for r in kinds["repository"]] == [("checker/docs_links.py", "release")]
+    assert kinds["repository"][0]["old"] == f'REPOSITORY = "{PLACEHOLDER}"'
+    assert kinds["repository"][0]["new"] == f'REPOSITORY = "{REPO}"'
     for kind, count in before_pins.items():
         assert len(kinds[kind]) == count, kind
 
@@ -119,10 +122,11 @@ def test_dry_run_rewrites_every_pin_and_changes_nothing_else(clone: Path) -> Non
         assert re.sub(r"ghcr\.io/[\w.-]+/ideogram-prod@sha256:[0-9a-f]{64}", IMAGE, r["old"]) == r["new"] != r["old"]
     assert kinds["checker-image"][0]["new"].strip() == f"default: {IMAGE}"
 
-    # Nothing else changed: the release commit touches one line of action.yml, the pins commit only the
-    # reported lines, each exactly as reported.
-    assert changed_lines(clone, before_head, rel) == {"action.yml": [(kinds["checker-image"][0]["old"],
-                                                                      kinds["checker-image"][0]["new"])]}
+    # Nothing else changed: the release commit touches one line of action.yml and one of the docs links, the
+    # pins commit only the reported lines, each exactly as reported.
+    assert changed_lines(clone, before_head, rel) == {
+        "action.yml": [(kinds["checker-image"][0]["old"], kinds["checker-image"][0]["new"])],
+        "checker/docs_links.py": [(kinds["repository"][0]["old"], kinds["repository"][0]["new"])]}
     reported: dict[str, set[tuple[str, str]]] = {}
     for r in rewrites:
         if r["commit"] == "pins":
@@ -171,7 +175,8 @@ def test_real_run_commits_and_tags_locally(clone: Path, tmp_path: Path) -> None:
 @pytest.mark.parametrize(("kwargs", "message"), [
     ({"version": "1.2"}, "--version: '1.2' is not X.Y.Z"),
     ({"version": "9.9.9"}, "__version__ is"),
-    ({"repo": "org/ideogram-prod"}, "REPOSITORY is acme-corp/ideogram-prod"),
+    ({"repo": "org/ideogram-prod"}, "is the placeholder"),
+    ({"repo": "Org/Ideogram-Prod"}, "is the placeholder"),
     ({"repo": "not a repo"}, "--repository"),
     ({"digest": "sha256:abc"}, "--image-digest"),
 ])
@@ -182,6 +187,43 @@ def test_refuses_what_does_not_match_the_tag(clone: Path, kwargs: dict[str, str]
     assert proc.stderr.startswith("release: error: ") and message in proc.stderr
     assert len(proc.stderr.strip().splitlines()) == 1 and "Traceback" not in proc.stderr
     assert git(clone, "rev-parse", "HEAD") == head and git(clone, "status", "--porcelain") == ""
+
+
+def test_stamp_writes_the_repository_the_release_commit_writes(clone: Path) -> None:
+    """The image and the wheel are built from a stamped tag: the same docs links as the release commit."""
+    head = git(clone, "rev-parse", "HEAD")
+    proc = release(clone, "--dry-run")
+    assert proc.returncode == 0, proc.stderr
+    rel = json.loads(proc.stdout)["release_commit"]
+    argv = [sys.executable, str(clone / "scripts/release.py"), "--version", __version__, "--repository", REPO,
+            "--root", str(clone), "--stamp"]
+    proc = subprocess.run(argv, capture_output=True, text=True, timeout=60, check=False)
+    assert proc.returncode == 0, proc.stderr
+    assert [(r["path"], r["kind"]) for r in json.loads(proc.stdout)["rewrites"]] == [
+        ("checker/docs_links.py", "repository")]
+    assert git(clone, "status", "--porcelain") == " M checker/docs_links.py"
+    assert (clone / "checker/docs_links.py").read_text() == git(clone, "show", f"{rel}:checker/docs_links.py") + "\n"
+    assert git(clone, "tag", "--list") == "" and git(clone, "rev-parse", "HEAD") == head
+    # A stamp takes no digest; a release needs one.
+    both = subprocess.run([*argv, "--image-digest", DIGEST], capture_output=True, text=True, check=False)
+    assert both.returncode == 2 and "--image-digest" in both.stderr
+    none = subprocess.run(argv[:-1], capture_output=True, text=True, check=False)
+    assert none.returncode == 2 and "--image-digest" in none.stderr
+
+
+def test_docs_site_links_only_a_released_repository() -> None:
+    """mkdocs.yml takes repo_url from checker/docs_links.py through its hook: none for the placeholder."""
+    sys.path.insert(0, str(ROOT / "scripts"))
+    try:
+        import mkdocs_hooks  # type: ignore[import-not-found]
+    finally:
+        sys.path.remove(str(ROOT / "scripts"))
+    assert mkdocs_hooks.site_links(PLACEHOLDER) == {}
+    assert mkdocs_hooks.site_links(REPO, tag="v1.2.3") == {
+        "repo_url": f"https://github.com/{REPO}", "repo_name": REPO, "edit_uri": "blob/v1.2.3/docs/"}
+    assert "scripts/mkdocs_hooks.py" in yaml.safe_load((ROOT / "mkdocs.yml").read_text())["hooks"]
+    config: dict[str, str] = {}
+    assert mkdocs_hooks.on_config(config) == mkdocs_hooks.site_links()
 
 
 def test_refuses_a_version_without_changelog_section(clone: Path) -> None:
