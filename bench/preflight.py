@@ -18,7 +18,8 @@ import tempfile
 import time
 from pathlib import Path
 
-from checker.alerts import alert_specs, render
+from checker.alerts import render
+from checker.contract import alert_specs
 from tests.cluster.cluster import Cluster
 from tests.fakes.ideogram_api import FakeIdeogram
 from tests.fakes.json_server import JsonServer

@@ -12,8 +12,9 @@ from typing import Any
 import pytest
 import yaml
 
-from checker.alerts import ALERT_KEYS, ALERTS, BY_KEY, alert_specs, render, runbook_link
+from checker.alerts import render, runbook_link
 from checker.cli import main
+from checker.contract import ALERT_KEYS, ALERTS, BY_KEY, alert_specs
 
 
 def promtool() -> str:
@@ -222,7 +223,7 @@ def test_cli_rejects_unknown_query_key(tmp_path: Path, monkeypatch: pytest.Monke
 
 def test_python_snippet_counts_inbound_requests_for_the_judge(tmp_path: Path) -> None:
     """The optional inbound counter of the contract (rollout.inbound_metric), as `init` writes it."""
-    from checker.alerts import INBOUND_METRIC
+    from checker.contract import INBOUND_METRIC
     from tests.helpers.plugin import run_cli
 
     run_cli("init", str(tmp_path))

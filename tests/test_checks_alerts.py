@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from checker.alerts import ALERTS
+from checker.contract import ALERTS
 from checker.promql import PromQLError, conditions
 from tests.helpers.plugin import CliResult, run_cli
 

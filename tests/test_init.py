@@ -12,9 +12,9 @@ from pathlib import Path
 import pytest
 import yaml
 
-from checker.alerts import ALERTS
 from checker.commands.init import FILES
 from checker.config import load_config
+from checker.contract import ALERTS
 from tests.helpers.plugin import REPO, require_tool, run_cli
 
 WRITTEN = tuple(rel for rel, _ in FILES)

@@ -13,8 +13,9 @@ from typing import Any
 import pytest
 from pytest_httpserver import HTTPServer
 
-from checker.alerts import alert_specs, render
+from checker.alerts import render
 from checker.cli import main
+from checker.contract import alert_specs
 from tests.fakes.ideogram_api import FakeIdeogram, Scripted
 
 KEY = "ik_live_" + "Qx7Lm2Np9Rt4Vw8Zb3Cd6Fh1"

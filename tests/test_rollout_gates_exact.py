@@ -12,9 +12,9 @@ from pathlib import Path
 import pytest
 import yaml
 
-from checker.alerts import ALERT_KEYS, alert_specs
 from checker.clients.prometheus import Prometheus, Sample
 from checker.config import RolloutConfig
+from checker.contract import ALERT_KEYS, alert_specs
 from checker.rollout.analysis import measure, run_analysis
 from checker.rollout.gates import Verdict
 from checker.rollout.judge import PageNow, stage_verdict

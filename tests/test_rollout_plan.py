@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from checker.alerts import ALERTS
+from checker.contract import ALERTS
 from checker.rollout.gates import Verdict, alert_gates, readiness_verdict, scoped
 from checker.rollout.plan import canary_beside, gateway_replicas, route_weights, share_of, stage_replicas
 

@@ -25,9 +25,10 @@ def register(sub: Any, common: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from checker.alerts import alert_specs, render
+    from checker.alerts import render
     from checker.commands.output import say, write_file
     from checker.config import load_config
+    from checker.contract import alert_specs
 
     if args.format != "prometheusrule" and (args.namespace or args.name):
         raise UsageError("--namespace and --name apply only to --format prometheusrule")

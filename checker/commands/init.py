@@ -27,8 +27,9 @@ def template(name: str) -> str:
 
 
 def _alert_rules(root: Path) -> str:
-    from checker.alerts import alert_specs, render
+    from checker.alerts import render
     from checker.config import load_config
+    from checker.contract import alert_specs
 
     # An existing config's query overrides and runbook link shape the rules; else the defaults.
     alerts = load_config(None, root).alerts

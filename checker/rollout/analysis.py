@@ -14,16 +14,15 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from checker.alerts import AlertSpec
 from checker.clients.prometheus import Prometheus, PrometheusError
 from checker.config import RolloutConfig
+from checker.contract import AlertSpec
 from checker.rollout import gates, judge
 from checker.rollout.gates import Verdict
 from checker.rollout.state import GateEvidence, now_iso
 
 _DURATION = re.compile(r"^(\d+)(s|m|h)$")
 MIN_SINCE_S = 60
-COUNT_UNITS = frozenset({"errors/min", "responses/min", "responses"})  # alerts on counts: scale by call volume
 
 
 @dataclass(frozen=True, slots=True)
@@ -112,13 +111,14 @@ def measure(prom: Prometheus, specs: tuple[AlertSpec, ...], cfg: RolloutConfig, 
     win = cfg.window
     calls_c, calls_s = _one(prom, gates.requests_query(sel_c, win)) or 0.0, _one(prom, gates.requests_query(
         sel_s, win)) or 0.0
-    limits, queries = [], {}
+    limits: list[judge.HardLimit] = []
+    queries: dict[str, AlertSpec] = {}
     for g, spec in zip(gates.alert_gates(specs, sel_c, win), specs, strict=True):
         c_val, s_val = _one(prom, g.query), _one(prom, gates.scoped(spec.query, sel_s, win))
-        if g.key != "high_latency":  # no series of that status while calls flow: none happened
+        if g.counts:  # no series of that status while calls flow: none happened
             c_val = 0.0 if c_val is None and calls_c else c_val
             s_val = 0.0 if s_val is None and calls_s else s_val
-        limits.append(judge.HardLimit(g.key, c_val, s_val, g.threshold, g.comparator, g.unit in COUNT_UNITS,
+        limits.append(judge.HardLimit(g.key, c_val, s_val, g.threshold, g.comparator, g.counts,
                                       calls_c, calls_s, _for_s(spec)))
         queries[g.key] = g
     for h, verdict, why in page.judge(limits, elapsed):

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
+import dataclasses
 import enum
 import math
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass
 
-from checker.alerts import DURATION_METRIC, REQUESTS_METRIC, STATUS_LABEL, AlertSpec
+from checker.contract import BUCKET_METRIC, DURATION_METRIC, REQUESTS_METRIC, STATUS_LABEL, AlertSpec
 
 _METRIC = re.compile(
     rf"\b({REQUESTS_METRIC}|{DURATION_METRIC}_(?:bucket|count|sum))\b(\s*\{{([^}}]*)\}})?")
@@ -24,18 +24,6 @@ class Verdict(enum.StrEnum):
     ERROR = "error"  # Prometheus kept failing past the error limits: counts as failed (fail closed)
 
 
-@dataclass(frozen=True, slots=True)
-class Gate:
-    """One check of a stage: an alert of the seed table on the canary, or a canary-vs-stable comparison."""
-
-    key: str
-    title: str
-    query: str
-    comparator: str
-    threshold: float
-    unit: str
-
-
 def scoped(query: str, selector: str, window: str) -> str:
     """`query` restricted to the series `selector` matches, with every range set to `window`.
 
@@ -48,9 +36,9 @@ def scoped(query: str, selector: str, window: str) -> str:
     return _RANGE.sub(f"[{window}]", _METRIC.sub(add, query))
 
 
-def alert_gates(specs: Iterable[AlertSpec], selector: str, window: str) -> tuple[Gate, ...]:
-    return tuple(Gate(s.key, s.title, scoped(s.query, selector, window), s.comparator, s.threshold, s.unit)
-                 for s in specs)
+def alert_gates(specs: Iterable[AlertSpec], selector: str, window: str) -> tuple[AlertSpec, ...]:
+    """The seed's alerts as page-now limits on one track: the same specs, their queries scoped to `selector`."""
+    return tuple(dataclasses.replace(s, query=scoped(s.query, selector, window)) for s in specs)
 
 
 def requests_query(selector: str, window: str) -> str:
@@ -64,7 +52,7 @@ def status_counts_query(selector: str, window: str, metric: str = REQUESTS_METRI
 
 def bucket_counts_query(selector: str, window: str) -> str:
     """Cumulative latency buckets over `window`: the latency test's counts since the stage began."""
-    return f"sum by (le) (increase({DURATION_METRIC}_bucket{{{selector}}}[{window}]))"
+    return f"sum by (le) (increase({BUCKET_METRIC}{{{selector}}}[{window}]))"
 
 
 def stable_selector(canary_selector: str, configured: str | None) -> str:

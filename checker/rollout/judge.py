@@ -21,6 +21,7 @@ import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
+from checker.contract import Comparator, breached
 from checker.rollout.gates import Verdict
 
 # Regression sizes the failure test mixes over (equal weights): from "half again" to "twenty times".
@@ -295,15 +296,11 @@ class HardLimit:
     canary: float | None
     stable: float | None
     threshold: float
-    comparator: str  # ">" or ">="
+    comparator: Comparator
     per_call: bool  # a count (errors/min): compare the stable at the canary's volume
     canary_calls: float
     stable_calls: float
     for_s: float = 0.0  # the alert's `for`: how long the breach must last before it pages
-
-
-def _over(value: float, comparator: str, threshold: float) -> bool:
-    return value > threshold if comparator == ">" else value >= threshold
 
 
 def hard_limit_verdict(h: HardLimit) -> tuple[Verdict, str]:
@@ -312,7 +309,7 @@ def hard_limit_verdict(h: HardLimit) -> tuple[Verdict, str]:
     "Degraded too": the stable, scaled to the canary's call volume for counts, is at least half way to the limit;
     an Ideogram-wide outage or a revoked key shows on both tracks and rolling back would not help.
     """
-    if h.canary is None or math.isnan(h.canary) or not _over(h.canary, h.comparator, h.threshold):
+    if h.canary is None or math.isnan(h.canary) or not breached(h.canary, h.comparator, h.threshold):
         return Verdict.PASS, ""
     stable = h.stable
     if stable is not None and h.per_call:

@@ -252,8 +252,8 @@ class Rollout:
     # ------------------------------------------------------------------------------------------- analyze
     def analyze(self, url: str, duration: float, deadline: float, interval: float, rollback_on_failure: bool,
                 progress: Callable[[RolloutState, Analysis, float], None] | None = None) -> Outcome:
-        from checker.alerts import alert_specs
         from checker.clients.prometheus import Prometheus
+        from checker.contract import alert_specs
         from checker.rollout.analysis import run_analysis
         from checker.rollout.gates import Verdict, stable_selector
         from checker.rollout.state import epoch

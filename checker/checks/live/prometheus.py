@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import time
 
-from checker.alerts import alert_specs
 from checker.checks.live import LiveContext, errored, failed, passed, skipped
 from checker.clients import safe_url
 from checker.clients.prometheus import Prometheus, PrometheusError
+from checker.contract import alert_specs
 from checker.findings import CheckResult
 
 PROM = "live-prometheus"

@@ -10,8 +10,8 @@ from pathlib import PurePosixPath
 
 import yaml
 
-from checker.alerts import AlertSpec, alert_specs
 from checker.checks.base import NativeContext, Outcome
+from checker.contract import AlertSpec, alert_specs
 from checker.promql import ALL_CODES, Condition, Node, PromQLError, conditions, parse
 from checker.targets import matcher
 from checker.tools import Hit
