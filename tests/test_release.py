@@ -4,6 +4,7 @@ leaves the clone as it was; the release workflow against the GitHub workflow sch
 from __future__ import annotations
 
 import json
+import os
 import re
 import subprocess
 import sys
@@ -164,8 +165,9 @@ def test_real_run_commits_and_tags_locally(clone: Path, tmp_path: Path) -> None:
                           capture_output=True, text=True, timeout=120, check=False)
     assert proc.returncode == 0, proc.stdout + proc.stderr
     # The docs that embed the templates were rewritten the same way, so the generated pages are still current.
+    # PYTHONPATH: the clone's own package, not the editable install of the work tree it was cloned from.
     proc = subprocess.run([sys.executable, str(clone / "scripts/gen_docs.py"), "--check"], capture_output=True,
-                          text=True, timeout=120, check=False)
+                          text=True, timeout=120, check=False, cwd=clone, env={**os.environ, "PYTHONPATH": str(clone)})
     assert proc.returncode == 0, proc.stderr
     # A second run refuses: the image is already written.
     again = release(clone)
@@ -201,7 +203,7 @@ def test_stamp_writes_the_repository_the_release_commit_writes(clone: Path) -> N
     assert proc.returncode == 0, proc.stderr
     assert [(r["path"], r["kind"]) for r in json.loads(proc.stdout)["rewrites"]] == [
         ("checker/docs_links.py", "repository")]
-    assert git(clone, "status", "--porcelain") == " M checker/docs_links.py"
+    assert git(clone, "status", "--porcelain") == "M checker/docs_links.py"
     assert (clone / "checker/docs_links.py").read_text() == git(clone, "show", f"{rel}:checker/docs_links.py") + "\n"
     assert git(clone, "tag", "--list") == "" and git(clone, "rev-parse", "HEAD") == head
     # A stamp takes no digest; a release needs one.
