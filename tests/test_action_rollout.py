@@ -12,6 +12,7 @@ from typing import Any
 import pytest
 import yaml
 
+from checker.docs_links import REPOSITORY
 from tests.cluster.cluster import Cluster
 from tests.helpers.plugin import run_cli
 from tests.helpers.prometheus import PrometheusServer, scraped_cases
@@ -19,7 +20,7 @@ from tests.test_action import PREPARE_OK, ROOT, Runner, act, act_repo, run_step
 
 IMG_OLD, IMG_NEW = "ghcr.io/acme/my-app:1.0", "ghcr.io/acme/my-app:1.1"
 APP, NS, REPLICAS = "my-app", "production", 5  # the names the templates use
-TEMPLATE_ACTION = re.compile(r"^org/ideogram-prod@[0-9a-f]{40}$")
+TEMPLATE_ACTION = re.compile(rf"^{re.escape(REPOSITORY)}@[0-9a-f]{{40}}$")  # docs_links names the templates' pin
 OUTPUTS = ("result", "stage", "phase", "canary-share", "image", "previous-image", "revision", "previous-revision",
            "verdict", "rollout-id", "report-json", "summary-file")
 # One canary exporter per case with its own `case` label; the repo's config picks the case through the selector.

@@ -13,13 +13,16 @@ from typing import Any
 import pytest
 import yaml
 
+from checker.docs_links import REPOSITORY
+
 ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
 WORKFLOWS = sorted((ROOT / ".github/workflows").glob("*.yml"))
 TEMPLATES = sorted((ROOT / "examples/workflows").glob("*.yml"))
 ACTION = ROOT / "action.yml"
 SHA_PIN = re.compile(r"^[\w.-]+/[\w./-]+@[0-9a-f]{40}$")
-OUR_ACTION = re.compile(r"^org/ideogram-prod@[0-9a-f]{40}$")
+# The templates pin the repository docs_links names: the placeholder until scripts/release.py writes both.
+OUR_ACTION = re.compile(rf"^{re.escape(REPOSITORY)}@[0-9a-f]{{40}}$")
 
 
 def tool(name: str) -> str:
@@ -56,7 +59,7 @@ def local_copies(templates: list[Path], dest: Path) -> list[Path]:
     out = []
     for t in templates:
         target = dest / ".github/workflows" / t.name
-        target.write_text(re.sub(r"org/ideogram-prod@[0-9a-f]{40}[^\n]*", "./", t.read_text(encoding="utf-8")))
+        target.write_text(re.sub(rf"{re.escape(REPOSITORY)}@[0-9a-f]{{40}}[^\n]*", "./", t.read_text(encoding="utf-8")))
         out.append(target)
     return out
 
