@@ -16,7 +16,7 @@ import os
 import re
 import subprocess
 import tempfile
-from collections.abc import Collection, Iterator, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
 from importlib import resources
 from pathlib import Path
 
@@ -287,10 +287,16 @@ def _run_once(cmd: list[str], root: Path, workdir: Path, out: Path, names: Mappi
     return parse_output(out.read_bytes(), names, must_scan)
 
 
+# Renders the rule files to run into a folder of the run's workdir (the integration map's per-scan sources).
+RuleRenderer = Callable[[Sequence[Path], Path], list[Path]]
+
+
 def run(root: Path, files: Sequence[str], check_ids: Sequence[str], jobs: int | None = None,
-        prefilter: bool = True, budget: int = ARGV_BUDGET, timeout: int = TIMEOUT) -> list[Hit]:
+        prefilter: bool = True, budget: int = ARGV_BUDGET, timeout: int = TIMEOUT,
+        render: RuleRenderer | None = None) -> list[Hit]:
     """Every selected rule over `files` (relative to root), in as few semgrep processes as argv allows; a crash,
-    exit >= 2, unreadable output or an error on any file raises ToolError."""
+    exit >= 2, unreadable output or an error on any file raises ToolError. `render`: the rules as this scan
+    runs them (checker.integration_map.fed_rules), same ids and languages."""
     if prefilter:
         files = prefiltered(root, files, check_ids)
     if not files or not check_ids:
@@ -302,9 +308,10 @@ def run(root: Path, files: Sequence[str], check_ids: Sequence[str], jobs: int | 
         out = workdir / "out.json"
         names = targets(root, files, workdir / "aliases")
         sure = sure_suffixes(tuple(rules))
+        ran = rules if render is None else render(rules, workdir / "rules")
         for batch in batches(list(names), budget):
             out.unlink(missing_ok=True)
             must_scan = [t for t in batch if sure is None or names[t].endswith(sure)]
-            hits += _run_once([*command(rules, out, jobs, timeout), "--", *batch], root, workdir, out, names,
+            hits += _run_once([*command(ran, out, jobs, timeout), "--", *batch], root, workdir, out, names,
                               must_scan)
     return hits
