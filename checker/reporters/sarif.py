@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from checker.docs_links import repository_url
 from checker.findings import Location, Report, Severity, Status, SuppressionKind
 from checker.registry import BY_ID, CheckSpec
 
@@ -78,7 +79,7 @@ def render(report: Report) -> str:
         "runs": [{
             "tool": {"driver": {
                 "name": "ideogram-prod", "version": report.tool_version, "semanticVersion": report.tool_version,
-                "informationUri": "https://github.com/org/ideogram-prod", "rules": [rule_dict(s) for s in specs],
+                "informationUri": repository_url(), "rules": [rule_dict(s) for s in specs],
             }},
             "invocations": [invocation],
             "results": results,
