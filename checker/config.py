@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import datetime
+import difflib
+import types
+import typing
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -16,6 +19,9 @@ from checker.findings import Severity
 from checker.registry import BY_ID
 
 CONFIG_NAME = ".ideogram-prod.yaml"
+# Names people give the file by mistake: never read (one name is what gate-config-changed watches under
+# --diff-base), always named in a warning so the settings are not silently ignored.
+MISNAMED = (".ideogram-prod.yml", "ideogram-prod.yaml", "ideogram-prod.yml")
 MAX_CONFIG_BYTES = 256 * 1024
 MAX_DEPTH = 32  # the schema needs 5; anything deeper is not a config
 # NOTE: libyaml's parser when PyYAML was built with it: faster, and it caps nesting itself.
@@ -240,6 +246,10 @@ class RolloutConfig(_Strict):
 
 class Config(_Strict):
     version: int = Field(default=1, ge=1, le=1)
+    fail_on: Severity = Field(
+        default=Severity.ERROR, description="The run fails on findings of this severity or higher (error, warning "
+        "or note); a check that errored always fails. `--fail-on` wins; under --diff-base the base ref's value "
+        "counts. JSON and SARIF keep every finding.")
     exclude: tuple[str, ...] = Field(default=(), description="gitignore-style paths no check scans.")
     scan_tests: bool = Field(default=False, description="Also run code-* rules on test files.")
     checks: dict[str, CheckConfig] = Field(default_factory=dict)
@@ -261,7 +271,8 @@ class Config(_Strict):
     def _known_checks(cls, value: dict[str, CheckConfig]) -> dict[str, CheckConfig]:
         unknown = sorted(set(value) - set(BY_ID))
         if unknown:
-            raise ValueError(f"unknown check id {unknown[0]!r} (see `ideogram-prod rules`)")
+            raise ValueError(f"unknown check id {unknown[0]!r}{did_you_mean(unknown[0], BY_ID)} "
+                             "(see `ideogram-prod rules`)")
         return value
 
     @field_validator("attestations")
@@ -269,7 +280,7 @@ class Config(_Strict):
     def _known_items(cls, value: dict[str, AttestationConfig]) -> dict[str, AttestationConfig]:
         unknown = sorted(set(value) - ITEM_IDS)
         if unknown:
-            raise ValueError(f"unknown checklist item {unknown[0]!r}")
+            raise ValueError(f"unknown checklist item {unknown[0]!r}{did_you_mean(unknown[0], ITEM_IDS)}")
         return value
 
     def check(self, check_id: str) -> CheckConfig:
@@ -279,13 +290,45 @@ class Config(_Strict):
         return {item: att.to_attestation() for item, att in self.attestations.items()}
 
 
+def did_you_mean(word: str, known: typing.Iterable[str]) -> str:
+    """` (did you mean 'x'?)` naming the closest known name, or "" when none is close."""
+    close = difflib.get_close_matches(word, sorted(known), n=1, cutoff=0.6)
+    return f" (did you mean {close[0]!r}?)" if close else ""
+
+
+def _model_of(annotation: Any) -> type[BaseModel] | None:
+    """The model a field holds (`Model`, `Model | None`), or None."""
+    if typing.get_origin(annotation) in (typing.Union, types.UnionType):
+        models = [a for a in typing.get_args(annotation) if _model_of(a) is not None]
+        return _model_of(models[0]) if len(models) == 1 else None
+    return annotation if isinstance(annotation, type) and issubclass(annotation, BaseModel) else None
+
+
+def keys_at(loc: tuple[int | str, ...]) -> list[str]:
+    """The keys the config allows in the mapping at `loc` (for a did-you-mean); [] where it cannot tell."""
+    model: type[BaseModel] | None = Config
+    parts = list(loc)
+    while parts and model is not None:
+        field = model.model_fields.get(str(parts.pop(0)))
+        if field is None:
+            return []
+        annotation = field.annotation
+        if typing.get_origin(annotation) is dict:  # dict[str, Model]: the next part is one of its keys
+            if not parts:
+                return []
+            parts.pop(0)
+            annotation = typing.get_args(annotation)[1]
+        model = _model_of(annotation)
+    return [] if model is None else list(model.model_fields)
+
+
 def describe_validation_error(exc: ValidationError) -> str:
     """The first error as `a.b.c: message`; never the input value, which may be a secret."""
     err = exc.errors(include_input=False, include_url=False)[0]
     where = ".".join(str(part) for part in err["loc"]) or "(top level)"
     msg = str(err["msg"])
     if err["type"] == "extra_forbidden":
-        msg = "unknown key"
+        msg = "unknown key" + (did_you_mean(str(err["loc"][-1]), keys_at(err["loc"][:-1])) if err["loc"] else "")
     return f"{where}: {msg}"
 
 
@@ -371,6 +414,27 @@ def load_config(path: Path | None, root: Path) -> Config:
     except OSError as exc:
         raise ConfigError(f"{target}: cannot read: {exc.strerror}") from None
     return parse_config(parse_yaml(data, str(target)), str(target))
+
+
+def misnamed_configs(root: Path) -> list[str]:
+    """A warning for each config file under a name the tool does not read (`.ideogram-prod.yml`, no dot)."""
+    return [f"{name}: not read; the config file is {CONFIG_NAME} (rename it)" for name in MISNAMED
+            if (root / name).is_file() or (root / name).is_symlink()]
+
+
+def config_origin(path: Path | None, root: Path, ref: str | None) -> str:
+    """Which config this run used, for the header: the file (and the ref it was read from) or the defaults."""
+    from checker.base_ref import read_blob
+
+    rel = CONFIG_NAME if path is None else repo_relative(path, root)
+    if ref is None or rel is None:
+        shown = CONFIG_NAME if path is None else str(path)
+        if path is not None or (root / CONFIG_NAME).is_file():
+            return shown
+        return f"defaults (no {CONFIG_NAME} found)"
+    if read_blob(root, ref, rel, 1) is None:
+        return f"defaults (no {rel} at base ref {ref})"
+    return f"{rel} (base ref {ref})"
 
 
 def repo_relative(path: Path, root: Path) -> str | None:

@@ -12,6 +12,13 @@ class Severity(enum.StrEnum):
     WARNING = "warning"
     NOTE = "note"
 
+    def reaches(self, threshold: Severity) -> bool:
+        """At or above `threshold` (`--fail-on`): error > warning > note."""
+        return _RANK[self] >= _RANK[threshold]
+
+
+_RANK = {Severity.NOTE: 0, Severity.WARNING: 1, Severity.ERROR: 2}
+
 
 class Status(enum.StrEnum):
     PASSED = "passed"
@@ -140,6 +147,8 @@ class Report:
     checklist: tuple[ChecklistEntry, ...] = ()
     meta: dict[str, str] = field(default_factory=dict)
     exclusions: tuple[Exclusion, ...] = ()
+    fail_on: Severity = Severity.ERROR  # the lowest finding severity that fails the run
+    strict: bool = False  # a skipped check fails the run too
 
     @property
     def findings(self) -> tuple[Finding, ...]:
@@ -157,7 +166,19 @@ class Report:
 
     @property
     def failed(self) -> bool:
-        return any(r.status in (Status.FAILED, Status.ERROR) for r in self.results)
+        """The run's verdict, the same for the exit code and every format (see gate_failed)."""
+        return gate_failed(self.results, self.fail_on, self.strict)
+
+
+def gate_failed(results: Iterable[CheckResult], fail_on: Severity = Severity.ERROR, strict: bool = False) -> bool:
+    """Whether the run fails (exit 1). Fail closed: an `error` always fails, and so does a `failed` check that
+    names no finding; findings fail at or above `fail_on`; a `skipped` check fails only when `strict`."""
+    for r in results:
+        if r.status is Status.ERROR or (strict and r.status is Status.SKIPPED):
+            return True
+        if r.status is Status.FAILED and (not r.findings or any(f.severity.reaches(fail_on) for f in r.findings)):
+            return True
+    return False
 
 
 def sorted_results(results: Iterable[CheckResult]) -> tuple[CheckResult, ...]:

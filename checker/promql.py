@@ -1,9 +1,13 @@
-"""Just enough PromQL to tell what an alert expression measures: metric, status codes, scale and threshold."""
+r"""Just enough PromQL to tell what an alert expression measures, and to scope a query to one track's series.
+
+Ours, not promql-parser (PyPI 0.12): it prints `"5\\d"` back as `"5\d"` (Prometheus rejects it) and builds no nodes.
+"""
 
 from __future__ import annotations
 
+import json
 import re
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 
 # --- syntax tree ---------------------------------------------------------------------------------
@@ -86,8 +90,9 @@ def _unquote(text: str) -> str:
     return re.sub(r"\\(.)", lambda m: {"n": "\n", "t": "\t"}.get(m.group(1), m.group(1)), body)
 
 
-def tokens(text: str) -> list[tuple[str, str]]:
-    out: list[tuple[str, str]] = []
+def _lex(text: str) -> list[tuple[str, str, int, int]]:
+    """(kind, text, start, end) of every token but whitespace and comments."""
+    out: list[tuple[str, str, int, int]] = []
     pos = 0
     while pos < len(text):
         m = _TOKEN.match(text, pos)
@@ -96,8 +101,22 @@ def tokens(text: str) -> list[tuple[str, str]]:
         pos = m.end()
         kind = m.lastgroup or ""
         if kind != "ws":
-            out.append((kind, m.group()))
+            out.append((kind, m.group(), m.start(), m.end()))
     return out
+
+
+def tokens(text: str) -> list[tuple[str, str]]:
+    return [(kind, tok) for kind, tok, _, _ in _lex(text)]
+
+
+@dataclass(frozen=True, slots=True)
+class _Site:
+    """Where a vector selector sits in the text: its metric, the end of its name and its `{...}` span, if any."""
+
+    metric: str
+    name_end: int
+    braces: tuple[int, int] | None
+    matchers: tuple[tuple[str, str, str], ...]
 
 
 # --- parser (precedence climbing; PromQL's binary operator precedence, lowest first) --------------
@@ -110,8 +129,24 @@ _LEVELS: tuple[frozenset[str], ...] = (
 
 class _Parser:
     def __init__(self, text: str) -> None:
-        self.toks = tokens(text)
+        lexed = _lex(text)
+        self.toks = [(kind, tok) for kind, tok, _, _ in lexed]
+        self.spans = [(start, end) for _, _, start, end in lexed]
         self.i = 0
+        self.sites: list[_Site] = []  # every vector selector, for `scoped`
+        self.ranges: list[tuple[int, int]] = []  # the duration of every range selector's `[...]`
+
+    def _site(self, name: str, name_end: int) -> tuple[tuple[str, str, str], ...]:
+        """The matchers after a metric name (or a bare `{...}`), with their place in the text recorded."""
+        braces: tuple[int, int] | None = None
+        matchers: tuple[tuple[str, str, str], ...] = ()
+        if self.at("{"):
+            start = self.spans[self.i][0]
+            matchers = self.matchers()
+            braces = (start, self.spans[self.i - 1][1])
+        metric = name or next((v for label, op, v in matchers if label == "__name__" and op == "="), "")
+        self.sites.append(_Site(metric, name_end, braces, matchers))
+        return matchers
 
     def peek(self, offset: int = 0) -> tuple[str, str]:
         j = self.i + offset
@@ -178,10 +213,12 @@ class _Parser:
         while True:
             if self.at("["):
                 self.take()
+                duration = self.i
                 rng = _duration_s(self.take()[1])
-                if self.at(":"):
+                kind, text = self.peek()
+                if self.at(":") or (kind == "ident" and text.startswith(":")):  # `[10m:1m]` lexes `:1m` as a name
                     self.take()
-                    if not self.at("]"):
+                    if text == ":" and not self.at("]"):
                         self.take()
                     self.take("]")
                     node = Subquery(node)
@@ -189,6 +226,7 @@ class _Parser:
                 self.take("]")
                 if not isinstance(node, Selector):
                     raise PromQLError("range on a non-selector")
+                self.ranges.append(self.spans[duration])
                 node = Selector(node.name, node.matchers, rng)
             elif self.at("offset"):
                 self.take()
@@ -223,7 +261,7 @@ class _Parser:
             self.take(")")
             return node
         if self.at("{"):
-            return Selector("", self.matchers())
+            return Selector("", self._site("", self.spans[self.i][0]))
         if kind != "ident":
             raise PromQLError(f"unexpected {text or 'end of expression'!r}")
         lowered = text.lower()
@@ -235,8 +273,7 @@ class _Parser:
         self.take()
         if self.at("("):
             return Call(lowered, self.call_args())
-        matchers = self.matchers() if self.at("{") else ()
-        return Selector(text, matchers)
+        return Selector(text, self._site(text, self.spans[self.i - 1][1]))
 
     def aggregation(self) -> Node:
         op = self.take()[1].lower()
@@ -283,6 +320,45 @@ class _Parser:
 
 def parse(text: str) -> Node:
     return _Parser(text).parse()
+
+
+def label_matchers(text: str) -> tuple[tuple[str, str, str], ...]:
+    """`a="b", c=~"d"` (a configured selector) as matchers; PromQLError unless it is exactly that."""
+    parser = _Parser("{" + text + "}")
+    node = parser.parse()
+    if not isinstance(node, Selector) or not node.matchers:
+        raise PromQLError("expected label matchers such as track=\"canary\"")
+    return node.matchers
+
+
+def render_matchers(matchers: tuple[tuple[str, str, str], ...]) -> str:
+    """Matchers as PromQL text; values quoted with escapes (a JSON string is a valid PromQL string)."""
+    def name(label: str) -> str:
+        return label if re.fullmatch(r"[a-zA-Z_][a-zA-Z0-9_]*", label) else json.dumps(label, ensure_ascii=False)
+
+    return ", ".join(f"{name(label)}{op}{json.dumps(value, ensure_ascii=False)}" for label, op, value in matchers)
+
+
+def scoped(text: str, metrics: Collection[str], selector: str, window: str) -> str:
+    """`text` with `selector`'s matchers added to every selector of one of `metrics` and every range set to `window`.
+
+    The edits are at the places the parser found, so strings, other metrics and the rest of the text stay as written.
+    Raises PromQLError when `text` or `selector` is not PromQL, or `window` not a duration.
+    """
+    if not re.fullmatch(r"(?:\d+(?:ms|s|m|h|d|w|y))+", window):
+        raise PromQLError(f"not a duration: {window!r}")
+    extra = label_matchers(selector)
+    parser = _Parser(text)
+    parser.parse()
+    edits: list[tuple[int, int, str]] = [(start, end, window) for start, end in parser.ranges]
+    for site in parser.sites:
+        if site.metric in metrics:
+            start, end = site.braces or (site.name_end, site.name_end)
+            edits.append((start, end, "{" + render_matchers(site.matchers + extra) + "}"))
+    out = text
+    for start, end, new in sorted(edits, reverse=True):
+        out = out[:start] + new + out[end:]
+    return out
 
 
 # --- what an expression measures ------------------------------------------------------------------

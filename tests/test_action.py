@@ -150,6 +150,8 @@ def test_prepare_installs_when_no_matching_cli(tmp_path: Path) -> None:
     ({"IP_SUMMARY": "yes"}, "input summary: must be true or false"),
     ({"IP_STRICT": "1"}, "input strict: must be true or false"),
     ({"IP_SARIF_UPLOAD": "sometimes"}, "input sarif-upload"),
+    ({"IP_FAIL_ON": "warnings"}, "input fail-on: must be error, warning or note"),
+    ({"IP_FAIL_ON": "error --select x"}, "input fail-on"),
     ({"IP_RUNTIME": "vm"}, "input runtime"),
     ({"IP_CHECKER_IMAGE": "ghcr.io/org/ideogram-prod:latest"}, "pinned by digest"),
     ({"IP_RUNTIME": "container"}, "input runtime: container needs"),
@@ -222,6 +224,7 @@ def test_run_passes_a_hostile_path_as_one_positional(tmp_path: Path) -> None:
      ["rollout", "promote", "--weight", "50", "--context", "prod-ctx"]),
     ("preflight", {"IP_DEPLOYMENT": "web", "IP_PROMETHEUS_URL": "http://127.0.0.1:9090"},
      ["preflight", "--prometheus-url", "http://127.0.0.1:9090", "--deployment", "web"]),
+    ("preflight", {"IP_FAIL_ON": "warning"}, ["preflight", "--fail-on", "warning"]),
     ("rollback", {"IP_ROLLOUT_ID": "gh-12"}, ["rollout", "rollback", "--id", "gh-12"]),
     ("rollback", {"IP_ROLLOUT_ID": "active"}, ["rollout", "rollback", "--active"]),
     ("rollback", {}, ["rollout", "rollback"]),  # the CLI takes gh-$GITHUB_RUN_ID: this run's own rollout
@@ -417,3 +420,12 @@ def test_act_runs_the_pr_gate_on_the_hardened_example(tmp_path: Path) -> None:
     assert (out["RESULT"], out["FINDINGS"], out["ERRORS"], out["FAILED_CHECKS"]) == ("pass", "0", "0", "0")
     assert "Summary - ## ideogram-prod check: ✅ passed" in log
     assert "::error" not in log
+
+
+@pytest.mark.parametrize("fail_on", ["", "error", "warning", "note"])
+def test_the_fail_on_input_reaches_check_as_one_flag_or_none(fail_on: str, tmp_path: Path) -> None:
+    runner = Runner(tmp_path)
+    assert runner.step("prepare", **{**PREPARE_OK, "PATH": "/usr/bin:/bin", "IP_FAIL_ON": fail_on}).returncode == 0
+    argv = run_step(tmp_path, IP_COMMAND="check", IP_PATH="app", IP_FAIL_ON=fail_on)["argv"]
+    assert (argv[argv.index("--fail-on") + 1] == fail_on) if fail_on else "--fail-on" not in argv
+    assert argv[-2:] == ["--", "app"]

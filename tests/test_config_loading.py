@@ -138,3 +138,59 @@ def test_git_is_not_steered_by_the_environment_or_user_config(tmp_path: Path,
     assert read_blob(repo, base, ".ideogram-prod.yaml", 100) == b"scan_tests: true\n"
     assert sorted((c.path, c.status) for c in changes(repo, base)) == [
         (".semgrepignore", "A"), ("dir é/\"q\".gitattributes/.gitattributes", "A")]
+
+
+# --- helpful errors: did you mean, the misnamed file, the $schema modeline ------------------------------------------
+
+@pytest.mark.parametrize("text, message", [
+    ("fial_on: warning\n", "fial_on: unknown key (did you mean 'fail_on'?)"),
+    ("kubernetes:\n  strcit: false\n", "kubernetes.strcit: unknown key (did you mean 'strict'?)"),
+    ("checks:\n  secret-generic:\n    enabeld: false\n", "checks.secret-generic.enabeld: unknown key (did you mean "
+     "'enabled'?)"),
+    ("cluster:\n  staging:\n    namespce: x\n", "cluster.staging.namespce: unknown key (did you mean 'namespace'?)"),
+    ("checks:\n  code-ideogram-no-timout: {enabled: false}\n",
+     "unknown check id 'code-ideogram-no-timout' (did you mean 'code-ideogram-no-timeout'?)"),
+    ("attestations:\n  step1.key-scope: {by: a, date: 2026-01-01, link: x}\n", "did you mean 'step1.key-scopes'?"),
+    ("zzzzzz: 1\n", "zzzzzz: unknown key"),
+    ("fail_on: bogus\n", "fail_on: Input should be 'error', 'warning' or 'note'"),
+])
+def test_a_typo_is_one_line_that_names_the_closest_key(tmp_path: Path, text: str, message: str) -> None:
+    (tmp_path / ".ideogram-prod.yaml").write_text(text)
+    with pytest.raises(ConfigError) as exc:
+        load_config(None, tmp_path)
+    assert message in str(exc.value) and "\n" not in str(exc.value), str(exc.value)
+    if "did you mean" not in message:
+        assert "did you mean" not in str(exc.value)
+
+
+def test_fail_on_reads_from_the_config(tmp_path: Path) -> None:
+    from checker.findings import Severity
+
+    assert load_config(None, tmp_path).fail_on is Severity.ERROR
+    (tmp_path / ".ideogram-prod.yaml").write_text("fail_on: warning\n")
+    assert load_config(None, tmp_path).fail_on is Severity.WARNING
+
+
+def test_the_schema_modeline_is_allowed(tmp_path: Path) -> None:
+    (tmp_path / ".ideogram-prod.yaml").write_text(
+        "# yaml-language-server: $schema=https://example.com/ideogram-prod.schema.json\nscan_tests: true\n")
+    assert load_config(None, tmp_path).scan_tests is True
+
+
+@pytest.mark.parametrize("name", config_mod.MISNAMED)
+def test_a_misnamed_config_is_named_in_a_warning_and_not_read(tmp_path: Path, name: str) -> None:
+    (tmp_path / name).write_text("exclude: ['*']\n")
+    assert load_config(None, tmp_path).exclude == ()
+    assert config_mod.misnamed_configs(tmp_path) == [f"{name}: not read; the config file is .ideogram-prod.yaml "
+                                                     "(rename it)"]
+    assert config_mod.config_origin(None, tmp_path, None) == "defaults (no .ideogram-prod.yaml found)"
+
+
+def test_the_config_origin_names_the_base_ref(tmp_path: Path) -> None:
+    repo = hostile_repo(tmp_path, {".ideogram-prod.yaml": "version: 1\n"})
+    base = pr_commit(repo, {"a.py": "x = 1\n"})
+    assert config_mod.config_origin(None, repo, base) == f".ideogram-prod.yaml (base ref {base})"
+    assert config_mod.config_origin(None, repo, None) == ".ideogram-prod.yaml"
+    git(repo, "rm", "-q", ".ideogram-prod.yaml")
+    git(repo, "commit", "-q", "-m", "rm")
+    assert config_mod.config_origin(None, repo, "HEAD") == "defaults (no .ideogram-prod.yaml at base ref HEAD)"

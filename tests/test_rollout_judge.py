@@ -184,6 +184,12 @@ def test_stable_selector_is_the_canary_negated() -> None:
     assert stable_selector('track="canary"', 'version="v1"') == 'version="v1"'
     with pytest.raises(ValueError, match="stable_selector"):
         stable_selector('track="canary", app="web"', None)
+    with pytest.raises(ValueError, match="stable_selector"):
+        stable_selector('track=~"canary"', None)  # its negation is not `!=`
+    with pytest.raises(ValueError, match="canary_selector"):
+        stable_selector('track="canary"} or vector(1) or x{a="b"', None)
+    with pytest.raises(ValueError, match="stable_selector"):
+        stable_selector('track="canary"', "version=v1")
 
 
 # ----------------------------------------------------------------------------------------- the release, not only Ideogram

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 import pytest
 
 from checker.contract import ALERTS
@@ -71,6 +73,42 @@ def test_gate_queries_are_the_alerts_on_canary_series() -> None:
     ]
     assert scoped("sum(rate(other_total[5m])) + sum(ideogram_requests_total)", 'pod=~"c.*"', "2m") == (
         'sum(rate(other_total[2m])) + sum(ideogram_requests_total{pod=~"c.*"})')
+
+
+@pytest.mark.parametrize(("query", "expected"), [
+    # the metric spelled as a __name__ matcher is still the contract's series: scoped, not read across both tracks
+    ('sum(rate({__name__="ideogram_requests_total", status="429"}[5m]))',
+     'sum(rate({__name__="ideogram_requests_total", status="429", track="canary"}[1m]))'),
+    # a regex with escapes keeps them; a quote inside a value stays a quote inside the value
+    (r'sum(rate(ideogram_requests_total{status=~"5\\d\\d", note="a\"b"}[5m]))',
+     r'sum(rate(ideogram_requests_total{status=~"5\\d\\d", note="a\"b", track="canary"}[1m]))'),
+    # the metric's name inside a string or a comment is not a selector; `}` in a value does not end the matchers
+    ('label_replace(ideogram_requests_total{x="}"}, "a", "ideogram_requests_total", "b", "c") # ideogram_requests_total',
+     'label_replace(ideogram_requests_total{x="}", track="canary"}, "a", "ideogram_requests_total", "b", "c") '
+     '# ideogram_requests_total'),
+    # offset and subquery ranges stay; the range selector's range is the window
+    ("max_over_time(rate(ideogram_request_duration_seconds_count[5m] offset 1m)[10m:1m])",
+     'max_over_time(rate(ideogram_request_duration_seconds_count{track="canary"}[1m] offset 1m)[10m:1m])'),
+])
+def test_scoping_follows_the_syntax_tree(query: str, expected: str) -> None:
+    assert scoped(query, 'track="canary"', "1m") == expected
+
+
+@pytest.mark.parametrize(("query", "selector", "window"), [
+    ("sum(rate(ideogram_requests_total[5m]", 'track="canary"', "1m"),  # not PromQL
+    ("sum(ideogram_requests_total)", 'track="canary"} or vector(1) or x{a="b"', "1m"),  # selector escaping its braces
+    ("sum(ideogram_requests_total)", "track=canary", "1m"),
+    ("sum(rate(ideogram_requests_total[5m]))", 'track="canary"', "1m] or vector(1) or x[1m"),
+])
+def test_scoping_refuses_what_it_cannot_scope(query: str, selector: str, window: str) -> None:
+    with pytest.raises(ValueError):
+        scoped(query, selector, window)
+
+
+def test_an_override_the_rollout_cannot_scope_names_its_alert() -> None:
+    bad = dataclasses.replace(ALERTS[0], query="sum(rate(ideogram_requests_total[5m]) * ")
+    with pytest.raises(ValueError, match=r"alerts\.queries\.api_down"):
+        alert_gates((bad,), 'track="canary"', "1m")
 
 
 @pytest.mark.parametrize(("stable", "weight", "canary"), [(7, 10, 1), (7, 50, 7), (10, 10, 1), (1, 10, 1), (20, 25, 7),

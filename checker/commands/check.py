@@ -5,10 +5,13 @@ from __future__ import annotations
 import argparse
 import os
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from checker.errors import InputError, UsageError
 from checker.redact import REDACTOR
+
+if TYPE_CHECKING:
+    from checker.config import Config
 
 NAME = "check"
 
@@ -30,11 +33,23 @@ def register(sub: Any, common: argparse.ArgumentParser) -> None:
     check.set_defaults(handler=run)
 
 
+def header(root: Path, config: Config, ids: tuple[str, ...], args: argparse.Namespace, config_ref: str | None) -> str:
+    """What this run reads and judges by, on stderr before the scan: files, checks, the config used."""
+    from checker.config import DEFAULT_EXCLUDE, config_origin
+    from checker.reporters.text import one_line
+    from checker.targets import list_files
+
+    files = len(list_files(root, (*DEFAULT_EXCLUDE, *config.exclude)))
+    scope = "" if args.diff_base is None else f" (lines changed since {one_line(args.diff_base)})"
+    origin = one_line(config_origin(args.config, root, config_ref))
+    return f"ideogram-prod check: {files} file(s){scope}, {len(ids)} check(s); config: {origin}"
+
+
 def run(args: argparse.Namespace) -> int:
     from checker import __version__
     from checker.checklist import checklist
-    from checker.commands.output import emit, selected_ids
-    from checker.config import load_base_config, load_config, repo_relative
+    from checker.commands.output import PROG, emit, fail_on, progress, say, selected_ids
+    from checker.config import load_base_config, load_config, misnamed_configs, repo_relative
     from checker.findings import Report
     from checker.registry import BY_ID
     from checker.scan import ScanRequest, run_scan
@@ -53,13 +68,19 @@ def run(args: argparse.Namespace) -> int:
     # NOTE: before anything can fail: an error may quote input (a ref, a path) that holds the key.
     REDACTOR.register(os.environ.get("IDEOGRAM_API_KEY"))
     config = load_config(args.config, root) if config_ref is None else load_base_config(args.config, root, config_ref)
+    threshold = fail_on(args, config.fail_on)
+    for warning in misnamed_configs(root) if args.config is None else ():
+        say(f"{PROG}: warning: {warning}\n", err=True)
     config_file = None if args.config is None else repo_relative(args.config, root)
-    results = run_scan(ScanRequest(root, config, tuple(BY_ID[i] for i in ids), args.diff_base, args.jobs,
-                                   config_ref=config_ref, config_file=config_file))
+    say(header(root, config, ids, args, config_ref) + f"; fail-on {threshold}\n", err=True)
+    with progress(f"checking {len(ids)} check(s)..."):
+        results = run_scan(ScanRequest(root, config, tuple(BY_ID[i] for i in ids), args.diff_base, args.jobs,
+                                       config_ref=config_ref, config_file=config_file))
     from checker.suppress import exclusions
     from checker.targets import repo_prefix
 
     report = Report(__version__, results, checklist(results, config.attestation_map(), frozenset(BY_ID)),
-                    meta={"path_prefix": repo_prefix(root)}, exclusions=exclusions(root, config, ids))
+                    meta={"path_prefix": repo_prefix(root)}, exclusions=exclusions(root, config, ids),
+                    fail_on=threshold, strict=args.strict)
 
     return emit(report, args, "ideogram-prod check")

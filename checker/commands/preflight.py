@@ -51,7 +51,7 @@ def run(args: argparse.Namespace) -> int:
     from checker import __version__
     from checker.checklist import checklist
     from checker.checks.live import LiveContext, run_live
-    from checker.commands.output import emit, selected_ids
+    from checker.commands.output import emit, fail_on, selected_ids
     from checker.config import load_config
     from checker.findings import Report
     from checker.registry import BY_ID
@@ -59,5 +59,6 @@ def run(args: argparse.Namespace) -> int:
     ids = selected_ids(args.select, live=True)
     config = _with_overrides(load_config(args.config, Path.cwd()), args)
     results = run_live(LiveContext(config, spend=args.spend), ids)
-    report = Report(__version__, results, checklist(results, config.attestation_map(), frozenset(BY_ID)))
+    report = Report(__version__, results, checklist(results, config.attestation_map(), frozenset(BY_ID)),
+                    fail_on=fail_on(args, config.fail_on), strict=args.strict)
     return emit(report, args, "ideogram-prod preflight")

@@ -99,7 +99,9 @@ def render_summary(report: Report, title: str = "ideogram-prod check") -> str:
     findings = report.findings
     verdict = "❌ failed" if report.failed else "✅ passed"
     out = [f"## {md(title)}: {verdict}", "",
-           f"{len(findings)} finding(s) from {len(report.results)} check(s).", ""]
+           f"{len(findings)} finding(s) from {len(report.results)} check(s); the run fails on findings of severity "
+           f"{report.fail_on} or higher and on any check that errored{' or was skipped' if report.strict else ''}.",
+           ""]
     out += ["| Check | Status | Files read | Detail |", "| --- | --- | --- | --- |"]
     out += [f"| `{r.check_id}` | {_ICON[r.status]} | {_files(r)} | {_cell(r.reason)} |"
             for r in report.results]

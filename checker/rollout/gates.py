@@ -5,15 +5,13 @@ from __future__ import annotations
 import dataclasses
 import enum
 import math
-import re
 from collections.abc import Iterable
 
+from checker import promql
 from checker.contract import BUCKET_METRIC, DURATION_METRIC, REQUESTS_METRIC, STATUS_LABEL, AlertSpec
 
-_METRIC = re.compile(
-    rf"\b({REQUESTS_METRIC}|{DURATION_METRIC}_(?:bucket|count|sum))\b(\s*\{{([^}}]*)\}})?")
-_ONE_MATCHER = re.compile(r'([A-Za-z_][A-Za-z0-9_]*)\s*=\s*"([^"\\]*)"')
-_RANGE = re.compile(r"\[\s*(?:\d+(?:\.\d+)?(?:ms|s|m|h|d|w|y))+\s*\]")
+# The contract's series; a user's alert override keeps its other terms (a recording rule, another metric) unscoped.
+CONTRACT_SERIES = frozenset({REQUESTS_METRIC, *(f"{DURATION_METRIC}_{part}" for part in ("bucket", "count", "sum"))})
 
 
 class Verdict(enum.StrEnum):
@@ -25,20 +23,20 @@ class Verdict(enum.StrEnum):
 
 
 def scoped(query: str, selector: str, window: str) -> str:
-    """`query` restricted to the series `selector` matches, with every range set to `window`.
-
-    Only metrics of the contract get the matchers, so a user's alert override keeps its other terms.
-    """
-    def add(m: re.Match[str]) -> str:
-        inner = (m.group(3) or "").strip()
-        return f"{m.group(1)}{{{inner + ', ' if inner else ''}{selector}}}"
-
-    return _RANGE.sub(f"[{window}]", _METRIC.sub(add, query))
+    """`query` restricted to the series `selector` matches, with every range set to `window` (ValueError if not
+    PromQL): the matchers go into the contract's selectors of its syntax tree."""
+    return promql.scoped(query, CONTRACT_SERIES, selector, window)
 
 
 def alert_gates(specs: Iterable[AlertSpec], selector: str, window: str) -> tuple[AlertSpec, ...]:
     """The seed's alerts as page-now limits on one track: the same specs, their queries scoped to `selector`."""
-    return tuple(dataclasses.replace(s, query=scoped(s.query, selector, window)) for s in specs)
+    out = []
+    for spec in specs:
+        try:
+            out.append(dataclasses.replace(spec, query=scoped(spec.query, selector, window)))
+        except promql.PromQLError as exc:
+            raise ValueError(f"alerts.queries.{spec.key}: not PromQL the rollout can scope ({exc})") from None
+    return tuple(out)
 
 
 def requests_query(selector: str, window: str) -> str:
@@ -58,12 +56,19 @@ def bucket_counts_query(selector: str, window: str) -> str:
 def stable_selector(canary_selector: str, configured: str | None) -> str:
     """The stable's series: as configured, else everything the canary selector excludes (`k!="v"`), so stable pods
     need no label of their own (the replicas strategy never labels them; issue 12, harm 7)."""
+    try:
+        canary = promql.label_matchers(canary_selector)
+    except promql.PromQLError as exc:
+        raise ValueError(f"rollout.canary_selector: {exc}") from None
     if configured:
-        return configured
-    m = _ONE_MATCHER.fullmatch(canary_selector.strip())
-    if not m:
+        try:
+            return promql.render_matchers(promql.label_matchers(configured))
+        except promql.PromQLError as exc:
+            raise ValueError(f"rollout.stable_selector: {exc}") from None
+    if len(canary) != 1 or canary[0][1] != "=":
         raise ValueError("rollout.stable_selector: needed when rollout.canary_selector is not one `label=\"value\"`")
-    return f'{m.group(1)}!="{m.group(2)}"'
+    label, _, value = canary[0]
+    return promql.render_matchers(((label, "!=", value),))
 
 
 def finite(value: float | None) -> float | None:

@@ -255,18 +255,20 @@ class Rollout:
         from checker.clients.prometheus import Prometheus
         from checker.contract import alert_specs
         from checker.rollout.analysis import run_analysis
-        from checker.rollout.gates import Verdict, stable_selector
+        from checker.rollout.gates import Verdict, alert_gates, stable_selector
         from checker.rollout.state import epoch
 
-        try:
-            stable_selector(self.cfg.canary_selector, self.cfg.stable_selector)
+        specs = alert_specs(self.config.alerts.queries)
+        try:  # bad selectors or an alert override the rollout cannot scope: exit 2 before any look
+            for selector in (self.cfg.canary_selector, stable_selector(self.cfg.canary_selector,
+                                                                        self.cfg.stable_selector)):
+                alert_gates(specs, selector, self.cfg.window)
         except ValueError as exc:
             raise InputError(str(exc)) from None
         state = self.active()
         if state.phase != Phase.CANARY:
             self.io.say(f"rollout {state.rollout_id} is {state.phase}: nothing to analyze")
             return Outcome("none", 0 if state.phase == Phase.PROMOTED else 1)
-        specs = alert_specs(self.config.alerts.queries)
         stage_start = epoch(state.stage_started_at)
 
         def readiness() -> tuple[int, int, float, str]:
