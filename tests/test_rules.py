@@ -20,7 +20,7 @@ RULES = rules_dir()
 SEMGREP_IDS = [spec.id for spec in CHECKS if spec.engine is Engine.SEMGREP]
 LANG_OF = {".py": "python", ".ts": "js", ".tsx": "js", ".js": "js", ".jsx": "js", ".mjs": "js", ".go": "go",
            ".php": "php"}
-_ANNOTATION = re.compile(r"(?:#|//|\{/\*)\s*(todoruleid|todook|ruleid|ok):\s*([\w\-]+)")
+_ANNOTATION = re.compile(r"(?:#|//|\{/\*|<!--)\s*(todoruleid|todook|ruleid|ok):\s*([\w\-]+)")
 
 
 @pytest.fixture(scope="module")
