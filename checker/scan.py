@@ -11,6 +11,7 @@ from pathlib import Path
 
 import yaml
 
+from checker import postpass
 from checker.config import DEFAULT_CODE_EXCLUDE, DEFAULT_EXCLUDE, Config
 from checker.diff import ChangedLines, changed_lines
 from checker.errors import ToolError
@@ -26,6 +27,7 @@ from checker.findings import (
     judged,
     sorted_results,
 )
+from checker.integration_map import IntegrationMap, fed_rules, integration_map
 from checker.redact import REDACTOR, fingerprint
 from checker.registry import CheckSpec, Engine
 from checker.suppress import Suppressions, load_baseline
@@ -56,6 +58,7 @@ class ScanRequest:
     # The ref the config and baseline were read from (the PR's base); None: the working tree's.
     config_ref: str | None = None
     config_file: str | None = None  # an explicit --config inside root (relative): watched like the default one
+    integration: IntegrationMap | None = None  # the repository-level pass (built by run_scan for the rule pack)
 
 
 @dataclass(frozen=True, slots=True)
@@ -193,8 +196,13 @@ def _engine_task(engine: Engine, req: ScanRequest, files: list[str], ids: list[s
             from checker.tools import semgrep
 
             targets = code_files(files, req.config)
+            imap = req.integration
+            if imap is not None and imap.problems:
+                return EngineRun(error=f"{imap.problems[0]}: the rule pack is not run from a partial integration "
+                                 f"map", given=len(targets))
             kept, read = rule_targets(req.root, targets, ids)
-            hits = semgrep.run(req.root, kept, ids, req.jobs, prefilter=False) if kept else []
+            render = None if imap is None else functools.partial(fed_rules, imap)
+            hits = semgrep.run(req.root, kept, ids, req.jobs, prefilter=False, render=render) if kept else []
             return EngineRun(tuple(hits), files=len(kept), given=len(targets), read_by=read,
                              nothing={cid: _nothing_for_rules(cid, len(targets), scope) for cid in ids})
         except ToolError as exc:
@@ -348,8 +356,10 @@ def run_scan(req: ScanRequest) -> tuple[CheckResult, ...]:
     # A file (or folder) named after a key must not print the key: mask it wherever a path is shown.
     REDACTOR.register_paths([*all_files, *secret_files])
     log.info("scanning %d file(s) under %s", len(files), req.root)
+    if any(spec.engine is Engine.SEMGREP for spec in enabled):
+        req = replace(req, integration=integration_map(req.root, code_files(all_files, req.config), all_files))
     scanners = [spec for spec in enabled if spec.engine is not Engine.GATE and not runs_pr_code(spec)]
-    runs = run_engines(req, files, scanners, all_files, secret_files)
+    runs = postpass.refined(req.root, run_engines(req, files, scanners, all_files, secret_files), req.integration)
     if any(spec.engine is Engine.GATE for spec in enabled):
         runs[str(Engine.GATE)] = gate_run(req)
     mine = replace(req, checks=tuple(spec for spec in req.checks if not runs_pr_code(spec)))
