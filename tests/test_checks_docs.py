@@ -18,7 +18,8 @@ DOC_IDS = ("docs-runbook", "docs-key-rotation", "docs-rollback", "docs-escalatio
 
 def scan(root: Path, tmp_path: Path, ids: tuple[str, ...] = DOC_IDS) -> tuple[CliResult, dict[str, Any]]:
     out = tmp_path / "report.json"
-    result = run_cli("check", str(root), "--select", ",".join(ids), "--json", str(out))
+    # docs-* are warnings: --fail-on warning makes a finding fail the run, as the config init writes does.
+    result = run_cli("check", str(root), "--select", ",".join(ids), "--fail-on", "warning", "--json", str(out))
     assert result.returncode in (0, 1), result.stderr
     return result, json.loads(out.read_text())
 
@@ -62,6 +63,12 @@ LONG_ROLLBACK = (
     ("docs-rollback", "Rollback", "TODO\n", "is a template"),
     ("docs-rollback", "Rollback", "Run `kubectl rollout undo deployment/web`.\n", "is too thin"),
     ("docs-rollback", "Rollback", "TODO: write the rollback steps\n" + LONG_ROLLBACK, None),  # stubs aside
+    # init's marker is never aside: the section is unfinished however much template text surrounds it
+    ("docs-rollback", "Rollback", LONG_ROLLBACK + "TODO(ideogram-prod): who decides a rollback\n",
+     "still has the init template's TODO"),
+    ("docs-rollback", "Rollback", LONG_ROLLBACK + "```\nkubectl get pods  # TODO(ideogram-prod): your label\n```\n",
+     "still has the init template's TODO"),
+    ("docs-rollback", "Rollback", LONG_ROLLBACK + "Lines marked `TODO(ideogram-prod):` were all answered.\n", None),
     ("docs-key-rotation", "Key rotation",
      "Create a new API key in the dashboard, store it in the Kubernetes Secret `ideogram-api`, restart the\n"
      "deployment, check that requests succeed, and finally revoke the old key so that it can never be used "
@@ -157,3 +164,16 @@ def test_absence_can_be_suppressed_on_line_one(make_repo: Callable[..., Path], t
     result, report = scan(root, tmp_path, ("docs-escalation",))
     assert result.returncode == 0
     assert "1 suppressed inline" in report["results"][0]["reason"]
+
+
+def test_init_todo_points_at_its_line(make_repo: Callable[..., Path], tmp_path: Path) -> None:
+    root = make_repo({"docs/ops.md": f"# Ops\n\n## Rollback\n\n{LONG_ROLLBACK}\nTODO(ideogram-prod): who decides\n"})
+    todo_line = (root / "docs/ops.md").read_text().splitlines().index("TODO(ideogram-prod): who decides") + 1
+    result, report = scan(root, tmp_path, ("docs-rollback",))
+    assert result.returncode == 1
+    assert findings(report) == {"docs-rollback": [("docs/ops.md", todo_line, "section 'Rollback' still has the init "
+                                "template's TODO: replace the `TODO(ideogram-prod):` line with your team's answer")]}
+    (root / "docs/ops.md").write_text((root / "docs/ops.md").read_text().replace(
+        "TODO(ideogram-prod): who decides", "The on-call engineer decides, and says so in #incidents."))
+    result, report = scan(root, tmp_path, ("docs-rollback",))
+    assert result.returncode == 0, report["findings"]

@@ -25,6 +25,10 @@ PLACEHOLDER = re.compile(
     re.IGNORECASE,
 )
 
+# `ideogram-prod init` writes this where only the team can answer; a section that still has it is unfinished,
+# however long the template text around it is. A mention in a code span (`TODO(ideogram-prod):`) is not one.
+INIT_TODO = re.compile(r"(?<!`)\bTODO\(ideogram-prod\)")
+
 
 @dataclass(frozen=True, slots=True)
 class Topic:
@@ -87,6 +91,7 @@ class Section:
     level: int
     title: str
     body: tuple[str, ...]  # lines under the heading, subsections included
+    body_line: int = 0  # the line number of body[0]
 
 
 _ATX = re.compile(r"^ {0,3}(#{1,6})\s+(.*?)\s*#*\s*$")
@@ -123,7 +128,7 @@ def sections(path: str, text: str) -> list[Section]:
                 end = later_index
                 break
         start = index + (2 if _SETEXT.match(lines[index + 1] if index + 1 < len(lines) else "") else 1)
-        out.append(Section(path, index + 1, level, title, tuple(lines[start:end])))
+        out.append(Section(path, index + 1, level, title, tuple(lines[start:end]), start + 1))
     return out
 
 
@@ -149,9 +154,14 @@ def code_text(body: tuple[str, ...]) -> str:
 class Verdict:
     ok: bool
     problem: str = ""
+    line: int = 0  # where the problem is, when not at the heading
 
 
 def judge(topic: Topic, section: Section) -> Verdict:
+    todo = next((i for i, line in enumerate(section.body) if INIT_TODO.search(line)), None)
+    if todo is not None:
+        return Verdict(False, "still has the init template's TODO: replace the `TODO(ideogram-prod):` line with "
+                              "your team's answer", section.body_line + todo)
     content = [line for line in section.body if line.strip() and not _ATX.match(line) and not _FENCE.match(line)]
     real = [line for line in content if not PLACEHOLDER.search(line)]
     words = sum(len(re.findall(r"[\w$./:-]+", line)) for line in real)
@@ -206,7 +216,8 @@ def run(ctx: NativeContext) -> Outcome:
             notes[check_id] = f"{topic.label}: {good[0].path}:{good[0].line} ({good[0].title})"
             continue
         for s, v in verdicts:
-            hits.append(Hit(check_id, s.path, s.line, s.line, f"{check_id}:section:{s.title.lower()}",
+            line = v.line or s.line
+            hits.append(Hit(check_id, s.path, line, line, f"{check_id}:section:{s.title.lower()}",
                             f"section '{s.title}' {v.problem}"))
         if not verdicts:
             where = f"{len(docs)} document(s)" if docs else "no Markdown documents under docs.paths"
