@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -87,3 +88,149 @@ def test_map_of_a_repository_without_ideogram(tmp_path):
     imap = integration_map(tmp_path, files)
     assert (imap.callers, imap.proxy_prefixes, imap.wrappers) == ((), (), ())
     assert imap.browser_modules == ("app/page.tsx",)
+
+
+# --- the map fed to the rule pack, through the real `ideogram-prod check` (real semgrep) -----------------------
+
+CALL_SITE = "code-ideogram-no-timeout,code-ideogram-unhandled-errors,code-ideogram-no-backoff"
+
+SPA_FILES = {
+    "package.json": '{"name": "studio", "private": true}\n',
+    "vite.config.ts": VITE.decode(),
+    "src/endpoints.ts": "export function studioPath(path: string): string {\n"
+                        "  return `/api/ideogram/${path}`;\n}\n",
+    # line numbers matter: the assertions name them
+    "src/generate.ts": """\
+import { studioPath } from './endpoints';
+
+export async function generateViaProxy(prompt: string) {
+  const res = await fetch(`/api/ideogram/v1/ideogram-v3/generate`, { method: 'POST', body: JSON.stringify({ prompt }) });
+  return res.json();
+}
+
+export async function remixViaHelper(prompt: string) {
+  const res = await fetch(studioPath('v1/ideogram-v3/remix'), { method: 'POST', body: prompt });
+  return res.json();
+}
+
+export async function upscaleViaShortProxy(form: FormData) {
+  const res = await fetch('/ideogram-short/upscale', { method: 'POST', body: form });
+  return res.json();
+}
+
+export async function listItems() {
+  const res = await fetch('/api/items');
+  return res.json();
+}
+
+export async function generateCarefully(prompt: string) {
+  for (let attempt = 0; attempt < 4; attempt++) {
+    const res = await fetch('/api/ideogram/v1/ideogram-v3/generate', {
+      method: 'POST', body: JSON.stringify({ prompt }), signal: AbortSignal.timeout(120_000),
+    });
+    if (res.status === 429) { await new Promise((r) => setTimeout(r, 2 ** attempt * 1000)); continue; }
+    if (res.status === 401) throw new Error('bad key');
+    if (!res.ok) throw new Error(`ideogram ${res.status}`);
+    return res.json();
+  }
+  throw new Error('gave up');
+}
+""",
+}
+
+SDK_FILES = {
+    "src/sdk.ts": """\
+import ideogram from '@api/ideogram';
+
+ideogram.auth(process.env.IDEOGRAM_API_KEY!);
+
+export async function generate(prompt: string) {
+  const { data } = await ideogram.post_generate_image({ image_request: { prompt, model: 'V_2' } });
+  return data;
+}
+""",
+    "src/wrapped.ts": """\
+import type { StudioIdeogramClient } from './client';
+import type { MetricsClient } from './metrics';
+
+export async function generateWith(client: StudioIdeogramClient, prompt: string) {
+  return client.post<{ data: unknown[] }>('/ideogram-v3/generate', { prompt });
+}
+
+export async function report(metrics: MetricsClient, ideogramCalls: number) {
+  return metrics.post('/v1/ideogram-usage', { ideogramCalls });
+}
+""",
+}
+
+
+def found(cli, root: Path, tmp_path: Path, select: str = CALL_SITE) -> tuple[set[tuple[str, str, int]], dict]:
+    out = tmp_path / "report.json"
+    result = cli("check", str(root), "--select", select, "--json", str(out))
+    assert result.returncode in (0, 1), result.stderr
+    doc = json.loads(out.read_text())
+    return {(f["check_id"].removeprefix("code-ideogram-"), f["location"]["path"], f["location"]["line"])
+            for f in doc["findings"]}, doc
+
+
+def test_calls_through_a_vite_dev_proxy_are_ideogram_calls(cli, make_repo, tmp_path):
+    got, _ = found(cli, make_repo(SPA_FILES), tmp_path)
+    for line in (4, 9, 14):  # a template string, a helper from another module, the short-form proxy entry
+        assert {(c, "src/generate.ts", line) for c in ("no-timeout", "unhandled-errors", "no-backoff")} <= got
+    # /api/items goes to the app's own server; the careful call has a timeout, a backoff loop and status branches
+    assert not {f for f in got if f[2] >= 18}, got
+
+
+def test_without_the_proxy_config_a_relative_path_is_the_apps_own(cli, make_repo, tmp_path):
+    files = {k: v for k, v in SPA_FILES.items() if k != "vite.config.ts"}
+    got, _ = found(cli, make_repo(files), tmp_path)
+    assert not {f for f in got if f[1] == "src/generate.ts" and f[2] in (4, 9, 14)}, got
+
+
+def test_generated_sdk_operations_and_client_typed_parameters_are_ideogram_calls(cli, make_repo, tmp_path):
+    got, _ = found(cli, make_repo({**SPA_FILES, **SDK_FILES}), tmp_path)
+    assert {("no-timeout", "src/sdk.ts", 6), ("unhandled-errors", "src/sdk.ts", 6),
+            ("no-backoff", "src/sdk.ts", 6)} <= got
+    # a wrapper's timeout and retries are judged in its own module; a call site must still handle its errors
+    assert {f for f in got if f[1] == "src/wrapped.ts"} == {("unhandled-errors", "src/wrapped.ts", 5)}
+
+
+def test_an_sdk_configured_with_a_timeout_is_not_missing_one(cli, make_repo, tmp_path):
+    files = {**SDK_FILES, "src/setup.ts": "import ideogram from '@api/ideogram';\n"
+                                          "ideogram.config({ timeout: 120_000 });\n"}
+    got, _ = found(cli, make_repo(files), tmp_path)
+    assert ("no-timeout", "src/sdk.ts", 6) not in got
+    assert ("unhandled-errors", "src/sdk.ts", 6) in got
+
+
+PY_FILES = {
+    "app/endpoints.py": 'def ideogram_url(path: str) -> str:\n    return f"https://api.ideogram.ai/v1/{path}"\n',
+    "app/generate.py": """\
+import requests
+
+from app.endpoints import ideogram_url
+from app.client import IdeogramClient
+from app.metrics import MetricsSession
+
+
+def generate(prompt: str, key: str) -> dict:
+    res = requests.post(ideogram_url("ideogram-v3/generate"), json={"prompt": prompt}, headers={"X-Trace": key})
+    return res.json()
+
+
+def generate_with(client: IdeogramClient, prompt: str) -> dict:
+    return client.post("/ideogram-v3/generate", json={"prompt": prompt})
+
+
+def report(session: MetricsSession, ideogram_calls: int) -> None:
+    session.post("/usage", json={"ideogram_calls": ideogram_calls}, timeout=5)
+""",
+}
+
+
+def test_python_helpers_and_client_typed_parameters_are_ideogram_calls(cli, make_repo, tmp_path):
+    got, _ = found(cli, make_repo(PY_FILES), tmp_path)
+    assert {("no-timeout", "app/generate.py", 9), ("unhandled-errors", "app/generate.py", 9),
+            ("unhandled-errors", "app/generate.py", 14)} <= got
+    assert not {f for f in got if f[2] >= 17}, got
+    assert ("no-timeout", "app/generate.py", 14) not in got  # the wrapper's own module judges its timeout
