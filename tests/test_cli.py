@@ -47,6 +47,10 @@ def test_version(cli):
     [
         (["check", "/definitely/not/here"], "no such directory"),
         (["check", ".", "--select", "code-nope"], "unknown check id 'code-nope'"),
+        (["check", ".", "--select", "secret-genric"], "unknown check id 'secret-genric' (did you mean 'secret-generic'?)"),
+        (["check", ".", "--fail-on", "fatal"], "argument --fail-on: invalid choice: 'fatal'"),
+        (["check", ".", "--format", "short"], "argument --format: invalid choice: 'short'"),
+        (["preflight", "--fail-on", "warnings"], "argument --fail-on: invalid choice: 'warnings'"),
         (["check", ".", "--jobs", "0"], "--jobs: must be at least 1"),
         (["check", ".", "--bogus"], "unrecognized arguments: --bogus"),
         (["frobnicate"], "invalid choice"),
@@ -67,6 +71,8 @@ def test_bad_usage_is_one_line_and_exit_2(cli, tmp_path, args, expected):
         ("verison: 1\n", "verison: unknown key"),
         ("checks:\n  code-ideogram-no-timeout:\n    enabeld: false\n", "checks.code-ideogram-no-timeout.enabeld: unknown key"),
         ("checks:\n  not-a-check: {}\n", "unknown check id 'not-a-check'"),
+        ("fail_on: warnings\n", "fail_on: Input should be 'error', 'warning' or 'note'"),
+        ("failon: warning\n", "failon: unknown key (did you mean 'fail_on'?)"),
         ("checks:\n  secret-generic:\n    severity: fatal\n", "checks.secret-generic.severity"),
         ("attestations:\n  step1.key-scopes: {by: ann, date: yesterday, link: x}\n", "attestations.step1.key-scopes.date"),
         ("attestations:\n  step9.nope: {by: ann, date: 2026-01-01, link: x}\n", "unknown checklist item"),
@@ -99,7 +105,10 @@ def test_unwritable_output_is_exit_2(cli, tmp_path):
     (tmp_path / "a.py").write_text("x = 1\n")
     result = cli("check", str(tmp_path), "--select", "secret-generic", "--json", str(tmp_path / "no" / "dir.json"))
     assert result.returncode == 2
-    assert "cannot write" in one_line_error(result.stderr)
+    # found after the scan: the header line came first, then the error in one line
+    header, error = result.stderr.splitlines()
+    assert header.startswith("ideogram-prod check: 1 file(s), 1 check(s);")
+    assert "cannot write" in one_line_error(error)
 
 
 def _boom() -> int:
@@ -171,7 +180,7 @@ def test_in_actions_the_text_report_is_paused_for_workflow_commands_and_annotati
     import re
 
     root = make_repo({"docs/README.md": "# app\n"})
-    result = cli("check", str(root), "--select", "docs-runbook", env={"GITHUB_ACTIONS": "true"})
+    result = cli("check", str(root), "--select", "docs-runbook", "--fail-on", "warning", env={"GITHUB_ACTIONS": "true"})
     assert result.returncode == 1
     lines = result.stdout.splitlines()
     token = re.fullmatch(r"::stop-commands::([0-9a-f]{32})", lines[0])
@@ -204,3 +213,85 @@ def test_a_cluster_command_without_the_kubernetes_client_is_one_line_exit_2(tmp_
     assert proc.returncode == 2, proc.stderr
     assert "the kubernetes client is not installed here" in proc.stderr and "SLIM=false" in proc.stderr
     assert len(proc.stderr.strip().splitlines()) == 1 and "Traceback" not in proc.stderr
+
+
+# --- the header, the progress indicator, --format and --fail-on -------------------------------------------------
+
+DOCS_ONLY = {"docs/README.md": "# app\n"}  # docs-runbook: one warning
+
+
+def test_the_header_names_files_checks_and_the_config(cli, make_repo):
+    root = make_repo({**DOCS_ONLY, "a.py": "x = 1\n"})
+    result = cli("check", str(root), "--select", "docs-runbook,secret-generic")
+    assert result.returncode == 0, result.stdout  # a warning, below the default fail-on error
+    assert result.stderr == ("ideogram-prod check: 2 file(s), 2 check(s); config: defaults (no .ideogram-prod.yaml "
+                             "found); fail-on error\n")
+    assert result.stdout.splitlines()[-1].startswith("PASSED: 1 finding(s) (1 warning); checks: 1 passed, 1 failed;"
+                                                     " fail-on error; 1 below fail-on error")
+    (root / ".ideogram-prod.yml").write_text("fail_on: warning\n")
+    (root / ".ideogram-prod.yaml").write_text("fail_on: warning\n")
+    result = cli("check", str(root), "--select", "docs-runbook")
+    assert result.returncode == 1
+    assert result.stderr.splitlines() == [
+        "ideogram-prod: warning: .ideogram-prod.yml: not read; the config file is .ideogram-prod.yaml (rename it)",
+        "ideogram-prod check: 4 file(s), 1 check(s); config: .ideogram-prod.yaml; fail-on warning"]
+
+
+def test_the_header_names_the_base_ref_under_diff_base(cli, make_repo):
+    from tests.helpers.plugin import git
+
+    root = make_repo({**DOCS_ONLY, ".ideogram-prod.yaml": "fail_on: note\n"})
+    (root / "b.py").write_text("y = 2\n")
+    git(root, "add", "-A")
+    git(root, "commit", "-q", "-m", "pr")
+    result = cli("check", str(root), "--select", "secret-generic", "--diff-base", "HEAD~1")
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert result.stderr == ("ideogram-prod check: 3 file(s) (lines changed since HEAD~1), 1 check(s); config: "
+                             ".ideogram-prod.yaml (base ref HEAD~1); fail-on note\n")
+
+
+def test_format_full_keeps_every_paragraph_and_concise_fits_the_line(cli, make_repo):
+    root = make_repo(DOCS_ONLY)
+    concise = cli("check", str(root), "--select", "docs-runbook").stdout.splitlines()
+    full = cli("check", str(root), "--select", "docs-runbook", "--format", "full").stdout.splitlines()
+    assert concise[0] == "below fail-on error (reported, they do not fail the run):"
+    assert concise[1] == "docs/README.md:1: docs-runbook no incident runbook section found (1 document(s))"
+    assert concise[2].startswith("  help: https://github.com/") and concise[2].endswith("/docs/checks/docs-runbook.md")
+    assert all(len(line) <= 120 for line in concise)
+    assert full[0].startswith("docs/README.md:1  warning  docs-runbook  no incident runbook section found (1 "
+                              "document(s)); add a heading")
+    assert " failed  docs-runbook  " in "\n".join(full)
+
+
+def test_the_progress_indicator_is_drawn_only_on_a_terminal(make_repo):
+    import os
+    import pty
+    import threading
+
+    root = make_repo(DOCS_ONLY)
+    master, slave = pty.openpty()
+    chunks: list[bytes] = []
+
+    def drain() -> None:
+        while True:
+            try:
+                data = os.read(master, 4096)
+            except OSError:
+                return
+            if not data:
+                return
+            chunks.append(data)
+
+    reader = threading.Thread(target=drain, daemon=True)
+    reader.start()
+    env = {k: v for k, v in os.environ.items() if not k.startswith("GITHUB_")}
+    proc = subprocess.run([sys.executable, "-m", "checker", "check", str(root), "--select", "docs-runbook"],
+                          stdout=subprocess.PIPE, stderr=slave, stdin=subprocess.DEVNULL, env={**env, "TERM": "xterm"},
+                          timeout=120, check=False)
+    os.close(slave)
+    reader.join(timeout=10)
+    os.close(master)
+    drawn = b"".join(chunks).decode("utf-8", "replace")
+    assert proc.returncode == 0
+    assert "checking 1 check(s)" in drawn and "\x1b[" in drawn  # the spinner, on the terminal only
+    assert b"checking" not in proc.stdout and b"\x1b" not in proc.stdout  # the report on a pipe: plain text
