@@ -22,7 +22,7 @@ if TYPE_CHECKING:
 
 # Subcommands that live in their own modules: each has register(subparsers, common_parent).
 COMMAND_MODULES: tuple[str, ...] = tuple(f"checker.commands.{name}" for name in (
-    "check", "rules", "config_schema", "alerts", "init", "preflight", "github_setup", "rollout"))
+    "check", "rules", "config_schema", "alerts", "init", "precommit", "preflight", "github_setup", "rollout"))
 log = logging.getLogger("checker")
 
 
