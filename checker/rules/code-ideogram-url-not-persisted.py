@@ -183,15 +183,15 @@ def ok_set_tracking(prompt):
 
 def generate_image_url(prompt: str) -> str:
     r = requests.post(IDEOGRAM_URL, headers=HEADERS, json={"image_request": {"prompt": prompt}}, timeout=60)
-    # a return is judged by the repository-level pass (are all callers persisting?), not built yet
-    # todoruleid: code-ideogram-url-not-persisted-py
+    # handed out by a public function: the repository-level pass drops it when every caller persists it
+    # ruleid: code-ideogram-url-not-persisted-py
     return r.json()["data"][0]["url"]
 
 
 def generate_all(prompt: str) -> list[str]:
     body = requests.post(IDEOGRAM_URL, headers=HEADERS, json={"image_request": {"prompt": prompt}}, timeout=60).json()
-    # a return is judged by the repository-level pass (are all callers persisting?), not built yet
-    # todoruleid: code-ideogram-url-not-persisted-py
+    # handed out by a public function: the repository-level pass drops it when every caller persists it
+    # ruleid: code-ideogram-url-not-persisted-py
     return [img["url"] for img in body["data"]]
 
 
@@ -214,3 +214,82 @@ def generate_and_keep(prompt: str) -> str:
     stored = upload_to_bucket(url)
     # ok: code-ideogram-url-not-persisted-py
     return stored
+
+
+class IdeogramClient:
+    """A thin wrapper the rest of the app calls."""
+
+    def __init__(self, api_key: str) -> None:
+        self.session = requests.Session()
+        self.session.headers["Api-Key"] = api_key
+
+    def generate(self, prompt: str) -> list[str]:
+        body = self.session.post(IDEOGRAM_URL, json={"image_request": {"prompt": prompt}}, timeout=60).json()
+        # ruleid: code-ideogram-url-not-persisted-py
+        return [image["url"] for image in body["data"]]
+
+    def _raw(self, prompt: str) -> dict:
+        # ok: code-ideogram-url-not-persisted-py
+        return self.session.post(IDEOGRAM_URL, json={"image_request": {"prompt": prompt}}, timeout=60).json()
+
+
+def stream_urls(prompts: list[str]):
+    for prompt in prompts:
+        body = _generate(prompt)
+        # ruleid: code-ideogram-url-not-persisted-py
+        yield body["data"][0]["url"]
+
+
+async def generate_result(prompt: str) -> dict:
+    async with httpx.AsyncClient(timeout=90) as client:
+        resp = await client.post(IDEOGRAM_URL, headers=HEADERS, json={"image_request": {"prompt": prompt}})
+    image = resp.json()["data"][0]
+    # ruleid: code-ideogram-url-not-persisted-py
+    return {"url": image["url"], "seed": image["seed"]}
+
+
+def cache_locally(link: str) -> str:
+    """Fetch the signed link now and keep the bytes under our own name."""
+    blob = requests.get(link, timeout=60).content
+    path = f"/srv/images/{abs(hash(link))}.png"
+    with open(path, "wb") as fh:
+        fh.write(blob)
+    return path
+
+
+def generate_kept(prompt: str) -> str:
+    body = _generate(prompt)
+    local = cache_locally(body["data"][0]["url"])
+    # ok: code-ideogram-url-not-persisted-py
+    return local
+
+
+def generate_then_grab(prompt: str) -> str:
+    body = _generate(prompt)
+    url = body["data"][0]["url"]
+    grab(url)
+    # the bytes are kept by grab() (defined below): the original link may travel with them
+    # ok: code-ideogram-url-not-persisted-py
+    return url
+
+
+def grab(link: str) -> None:
+    with httpx.Client(timeout=60) as client:
+        data = client.get(link).content
+    s3.put_object(Bucket="imgs", Key=link.rsplit("/", 1)[-1], Body=data)
+
+
+def generate_seed(prompt: str) -> int:
+    body = _generate(prompt)
+    # ok: code-ideogram-url-not-persisted-py
+    return body["data"][0]["seed"]
+
+
+def generate_in_pool(prompts: list[str], pool) -> list[str]:
+    def on_done(future):
+        # a callback: its result goes back to this function, which keeps the bytes
+        # ok: code-ideogram-url-not-persisted-py
+        return future.result()["data"][0]["url"]
+
+    links = [on_done(pool.submit(_generate, p)) for p in prompts]
+    return [upload_to_bucket(link) for link in links]
