@@ -230,7 +230,9 @@ def wrapper_timeout(hit: Hit, imap: IntegrationMap, read: Reader) -> str | None:
                 made = next((t for t in theirs if re.match(rf"\s*(?:export\s+)?(?:const\s+|let\s+)?{receiver}\s*"
                                                            rf"(?::[^=]*)?=", t)), None)
                 if made and _FINITE_TIMEOUT.search(made):
-                    return f"{receiver} is made in {origin} with a finite timeout"
+                    default = " (httpx's default: 5 s)" if re.search(r"httpx\.(?:Async)?Client\(", made) \
+                        and "timeout" not in made else ""
+                    return f"{receiver} is made in {origin} with a finite timeout{default}"
                 cls = re.search(r"=\s*(?:new\s+)?(\w+)\s*\(", made or "")
                 if cls:
                     return _class_timeout(cls.group(1), imap, read, hit.path, receiver)
