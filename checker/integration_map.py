@@ -27,6 +27,7 @@ API_KEY_HEADER = re.compile(rb"""["'`]api-key["'`]""", re.IGNORECASE)
 # (bundles, generated code) are left to the scanners, which read every file whatever its size.
 MAX_CONFIG_BYTES = 512 * 1024
 MAX_SOURCE_BYTES = 2 * 1024 * 1024
+MAX_NAMES = 500  # proxy prefixes, helpers or SDK operations rendered into the rules: more is not a real app
 
 # vite.config.*: server.proxy entries aimed at Ideogram, long form ('/x': { target: ... }) or short ('/x': '...').
 # Every repetition is bounded so that a hostile config costs linear time.
@@ -209,6 +210,9 @@ def integration_map(root: Path, files: Sequence[str], listed: Sequence[str] = ()
         helpers |= endpoint_helpers(code[name], prefixes)
     sdk_files = [d for d in code.values() if _SDK_IMPORT.search(d)]
     ops = {m.decode() for d in sdk_files for m in _SDK_OP.findall(d)}
+    for what, names in (("dev-proxy prefixes", prefixes), ("endpoint helpers", helpers), ("SDK operations", ops)):
+        if len(names) > MAX_NAMES:
+            problems.append(f"{len(names)} {what} (more than {MAX_NAMES}): not rendered into the rules")
     imap = IntegrationMap(
         files=tuple(sorted(code)), callers=callers, proxy_prefixes=prefixes, wrappers=wrappers,
         browser_modules=browser, helpers=tuple(sorted(helpers)), sdk_ops=tuple(sorted(ops)),
