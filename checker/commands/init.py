@@ -167,13 +167,17 @@ def _action_page() -> str:
 
 
 def describe(stack: Stack) -> str:
-    """What init found and what it means for the files it writes."""
-    found = [f"{name} ({evidence})" for name, evidence in (("Python", stack.python), ("TS/JS", stack.node)) if evidence]
+    """What init found and what it means for the files it writes. The evidence is a file name from the repository:
+    printed as one visible line (a newline or a terminal escape in a directory name is shown, not obeyed)."""
+    from checker.reporters.text import one_line
+
+    found = [f"{name} ({one_line(evidence)})" for name, evidence in (("Python", stack.python), ("TS/JS", stack.node))
+             if evidence]
     lines = [f"Detected: {', '.join(found)}." if found else
              "Detected: no Python or TS/JS project file (pyproject.toml, requirements*.txt, setup.py, package.json, "
              "tsconfig.json): writing both metrics snippets."]
     if stack.kubernetes:
-        lines.append(f"Kubernetes: {stack.kubernetes}; writing the deploy (canary) and rollback workflows.")
+        lines.append(f"Kubernetes: {one_line(stack.kubernetes)}; writing the deploy (canary) and rollback workflows.")
     else:
         lines.append("Kubernetes: no manifests found (kind: Deployment, kustomization.yaml, Chart.yaml); the deploy "
                      "and rollback workflows drive a Kubernetes canary, so they are not written (if your "

@@ -95,3 +95,15 @@ def test_a_regular_file_where_a_directory_goes_is_an_error(tmp_path: Path) -> No
     assert result.returncode == 2, result.stdout
     assert result.stderr.count("\n") == 1 and "Traceback" not in result.stderr
     assert (repo / "docs").read_text() == "not a directory\n"
+
+
+def test_evidence_names_cannot_forge_output_lines(tmp_path: Path) -> None:
+    """The stack's evidence is a path from the repository: a newline or an escape in it stays visible, in place."""
+    repo = hostile_repo(tmp_path, {"svc\nwrote     /etc/passwd\x1b[2J/package.json": "{}",
+                                   "k8s\r::error::forged/app.yaml": "apiVersion: apps/v1\nkind: Deployment\n"})
+    result = init(repo)
+    assert result.returncode == 0, result.stderr
+    assert "\x1b" not in result.stdout and "\r" not in result.stdout
+    assert not any(line.startswith(("wrote     /etc", "::error")) for line in result.stdout.splitlines())
+    assert "Detected: TS/JS (svc\\nwrote     /etc/passwd\\x1b[2J/package.json)." in result.stdout
+    assert "Kubernetes: k8s\\r::error::forged/app.yaml;" in result.stdout
