@@ -128,3 +128,26 @@ func OkMasked(cfg Config) {
 }
 
 func redactKey(string) string { return "****" }
+
+// ---- issue 13: a mask that keeps the first characters still prints a prefix of the key
+
+func maskKey(k string) string {
+	if len(k) < 12 {
+		return "****"
+	}
+	return k[:4] + "..." + k[len(k)-4:]
+}
+
+func StartupMaskedPrefix(cfg Config) {
+	// ruleid: code-ideogram-key-logged-go
+	log.Printf("ideogram key %s", maskKey(cfg.IdeogramAPIKey))
+}
+
+func maskTail(k string) string {
+	return "****" + k[len(k)-4:]
+}
+
+func OkLastFour(cfg Config) {
+	// ok: code-ideogram-key-logged-go
+	log.Printf("ideogram key %s", maskTail(cfg.IdeogramAPIKey))
+}

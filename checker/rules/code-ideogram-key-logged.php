@@ -118,3 +118,19 @@ function ok_masked() {
     // ok: code-ideogram-key-logged-php
     error_log('key ' . igp_mask_key(getenv('IDEOGRAM_API_KEY')));
 }
+
+// ---- issue 13: a mask that keeps the first characters still prints a prefix of the key
+
+function igp_mask_prefix($key) {
+    return substr($key, 0, 4) . '...' . substr($key, -4);
+}
+
+function igp_log_masked_prefix() {
+    // ruleid: code-ideogram-key-logged-php
+    error_log('ideogram key ' . igp_mask_prefix(get_option('igp_ideogram_api_key')));
+}
+
+function igp_log_tail() {
+    // ok: code-ideogram-key-logged-php
+    error_log('ideogram key ****' . substr(hash('sha256', get_option('igp_ideogram_api_key')), -6));
+}
