@@ -202,7 +202,7 @@ def _engine_task(engine: Engine, req: ScanRequest, files: list[str], ids: list[s
                                  f"map", given=len(targets))
             kept, read = rule_targets(req.root, targets, ids)
             render = None if imap is None else functools.partial(fed_rules, imap)
-            hits = semgrep.run(req.root, kept, ids, req.jobs, prefilter=False, render=render) if kept else []
+            hits = semgrep.run(req.root, kept, ids, req.jobs, render=render) if kept else []
             return EngineRun(tuple(hits), files=len(kept), given=len(targets), read_by=read,
                              nothing={cid: _nothing_for_rules(cid, len(targets), scope) for cid in ids})
         except ToolError as exc:

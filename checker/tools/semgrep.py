@@ -1,9 +1,12 @@
 """Run our local semgrep rule pack offline over explicit files, and parse its JSON into Hits.
 
 semgrep runs isolated from the scanned repository: `python -I` (no PYTHON* variables, no working directory on
-sys.path), an environment built from scratch with an empty temp HOME, absolute file targets (no .semgrepignore,
-.gitignore or .semgrep/ of the repository applies to a named file) and `--disable-nosem` (a `# nosemgrep`
-comment is the PR's own word). tests/adversarial/test_isolation_semgrep.py plants each of those.
+sys.path), an environment built from scratch with an empty temp HOME, and the files it reads copied into a tree of
+our own that is its working directory (no .semgrepignore, .gitignore or .semgrep/ of the repository is anywhere near
+it), with `--disable-nosem` (a `# nosemgrep` comment is the PR's own word). tests/adversarial/test_isolation_semgrep.py
+plants each of those. One process runs every check: the tree has one folder per set of checks whose anchors a file
+holds, and each check's rules are kept out of the other folders (on streamlit the code rules spent 80 % of semgrep's
+matching time on the files only the webhook anchor kept).
 """
 
 from __future__ import annotations
@@ -19,6 +22,7 @@ import tempfile
 from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
 from importlib import resources
 from pathlib import Path
+from typing import Any
 
 import yaml
 from pydantic import BaseModel, ConfigDict, ValidationError
@@ -236,49 +240,92 @@ def batches(targets: Sequence[str], budget: int = ARGV_BUDGET) -> Iterator[list[
         yield batch
 
 
-def targets(root: Path, files: Sequence[str], aliases: Path) -> dict[str, str]:
-    """Absolute target -> relative name. semgrep reads its argv as text and would scan a mangled name (and report
-    nothing) for a file whose name is not UTF-8, so such a file is copied to the same relative path with each
-    undecodable byte as "_" (rules' path filters and language detection see the same folders and suffix).
-    Likewise semgrep reads nothing, and says so nowhere, from a file whose content is not UTF-8 (a latin-1 comment,
-    a stray byte): such a file is scanned through a UTF-8 copy of its decoded text, line for line the same."""
-    prefix = os.path.join(os.path.abspath(root), "")
-    names: dict[str, str] = {}
-    for name in files:
-        try:
-            os.fsencode(name).decode("utf-8")
-            plain_name = True
-        except UnicodeDecodeError:
-            plain_name = False
-        try:
-            data = (root / name).read_bytes()
-        except OSError as exc:
-            raise ToolError(f"{name}: cannot be read: {exc.strerror}") from None
-        try:
-            data.decode("utf-8")
-            utf8 = True
-        except UnicodeDecodeError:
-            utf8 = False
-        if plain_name and utf8:
-            names[prefix + name] = name
-            continue
-        plain = os.fsencode(name).decode("utf-8", "replace").replace("\ufffd", "_")
-        alias = aliases / str(len(names)) / plain
-        try:
-            alias.parent.mkdir(parents=True, exist_ok=True)
-            alias.write_bytes(data if utf8 else decoded(data)[0].encode("utf-8", "surrogateescape"))
-        except OSError as exc:
-            raise ToolError(f"{name}: cannot be copied for semgrep: {exc.strerror}") from None
-        names[str(alias)] = name
-    return names
-
-
-def _run_once(cmd: list[str], root: Path, workdir: Path, out: Path, names: Mapping[str, str],
-              must_scan: Collection[str]) -> list[Hit]:
-    # NOTE: cwd is the scan root, not an empty dir: given targets outside its working directory, semgrep 1.185
-    # re-discovers the project for each one (100 files: 60 s instead of 6 s). Nothing there reaches it (see above).
+def _plain_name(name: str) -> str | None:
+    """`name` itself when it is UTF-8 (semgrep reads its argv as text), else None."""
     try:
-        proc = subprocess.run(cmd, cwd=root, env=offline_env(workdir), capture_output=True, check=False,
+        os.fsencode(name).decode("utf-8")
+    except UnicodeDecodeError:
+        return None
+    return name
+
+
+def _readable(root: Path, name: str) -> bytes:
+    path = root / name
+    if not is_readable_file(path):
+        raise ToolError(f"{name}: listed for scanning but not a readable file")
+    try:
+        return path.read_bytes()
+    except OSError as exc:
+        raise ToolError(f"{name}: cannot be read: {exc.strerror}") from None
+
+
+def checks_of(name: str, data: bytes, check_ids: Sequence[str]) -> frozenset[str]:
+    """The checks whose anchor this file holds (in its path, its bytes, or its bytes without NULs: UTF-16 text)."""
+    encoded = os.fsencode(name)
+    bare = data.replace(b"\x00", b"") if b"\x00" in data else data
+    return frozenset(c for c in check_ids
+                     if (anchor := anchor_for(c)).search(encoded) or anchor.search(data) or anchor.search(bare))
+
+
+def place(tree: Path, folder: str, name: str, data: bytes) -> Path:
+    """A copy of the file at tree/folder/name for semgrep to read. A name that is not UTF-8 has each undecodable
+    byte as "_" (semgrep would scan a mangled name, and report nothing); content that is not UTF-8 is written as its
+    decoded text, line for line the same (semgrep reads nothing from it, and says so nowhere)."""
+    plain = _plain_name(name) or os.fsencode(name).decode("utf-8", "replace").replace("\ufffd", "_")
+    try:
+        data.decode("utf-8")
+    except UnicodeDecodeError:
+        data = decoded(data)[0].encode("utf-8", "surrogateescape")
+    target = tree / folder / plain
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        with open(target, "xb") as fh:  # NOTE: "x": two names mangled to one are an error, never one file lost
+            fh.write(data)
+    except OSError as exc:
+        raise ToolError(f"{name}: cannot be copied for semgrep: {exc.strerror or type(exc).__name__}") from None
+    return target
+
+
+def _rule_docs(rule_files: Sequence[Path]) -> list[tuple[str, dict[str, Any]]]:
+    """(check id, rule) for every rule in the files: a file is named after its check."""
+    out = []
+    for path in rule_files:
+        doc = yaml.load(path.read_text(encoding="utf-8"), Loader=_YAML_LOADER) or {}
+        out += [(path.stem, rule) for rule in doc.get("rules", [])]
+    return out
+
+
+def pack(rules: Sequence[tuple[str, dict[str, Any]]], folders: Mapping[str, frozenset[str]]) -> list[dict[str, Any]]:
+    """The rules semgrep runs, each kept out of the folders whose files its check's anchor does not match (anchored
+    patterns: they match our folders only). A check with no folder of its own is left out."""
+    out = []
+    for check_id, rule in rules:
+        others = sorted(f for f, checks in folders.items() if check_id not in checks)
+        if len(others) == len(folders):
+            continue
+        if others:
+            paths = dict(rule.get("paths") or {})
+            paths["exclude"] = [*paths.get("exclude", []), *(f"/{f}/" for f in others)]
+            rule = {**rule, "paths": paths}
+        out.append(rule)
+    return out
+
+
+def _must_scan(rules: Sequence[tuple[str, dict[str, Any]]], checks: frozenset[str], name: str) -> bool:
+    """Whether semgrep must list this file as scanned: a rule of its checks with no `paths:` filter surely reads it."""
+    languages = {str(lang) for check_id, rule in rules if check_id in checks and not rule.get("paths")
+                 for lang in rule.get("languages", [])}
+    if languages & {"generic", "regex"}:
+        return True
+    return name.endswith(tuple(s for lang in languages for s in _SURE_SUFFIXES.get(lang, ())))
+
+
+def _run_once(cmd: list[str], cwd: Path, workdir: Path, out: Path, names: Mapping[str, str],
+              must_scan: Collection[str]) -> list[Hit]:
+    # NOTE: cwd is the tree the targets were copied to: given targets outside its working directory, semgrep 1.185
+    # re-discovers the project for each one (100 files: 60 s instead of 6 s).
+    try:
+        proc = subprocess.run(cmd, cwd=cwd, env=offline_env(workdir), capture_output=True, check=False,
                               stdin=subprocess.DEVNULL)
     except OSError as exc:
         raise ToolError(f"cannot start semgrep: {exc.strerror}") from None
@@ -287,31 +334,53 @@ def _run_once(cmd: list[str], root: Path, workdir: Path, out: Path, names: Mappi
     return parse_output(out.read_bytes(), names, must_scan)
 
 
-# Renders the rule files to run into a folder of the run's workdir (the integration map's per-scan sources).
 RuleRenderer = Callable[[Sequence[Path], Path], list[Path]]
 
 
 def run(root: Path, files: Sequence[str], check_ids: Sequence[str], jobs: int | None = None,
         prefilter: bool = True, budget: int = ARGV_BUDGET, timeout: int = TIMEOUT,
         render: RuleRenderer | None = None) -> list[Hit]:
-    """Every selected rule over `files` (relative to root), in as few semgrep processes as argv allows; a crash,
-    exit >= 2, unreadable output or an error on any file raises ToolError. `render`: the rules as this scan
-    runs them (checker.integration_map.fed_rules), same ids and languages."""
-    if prefilter:
-        files = prefiltered(root, files, check_ids)
+    """Every selected check's rules over `files` (relative to root) in one semgrep process (more only when argv
+    cannot hold the paths); a crash, exit >= 2, unreadable output or an error on any file raises ToolError.
+
+    prefilter: each check's rules read only the files that hold its anchor (see PREFILTERS), the scan's contract;
+    False: every rule reads every file (tests/test_rules.py proves the anchors sound that way). Files are copied to
+    a tree of their own, one folder per set of checks (see `pack`), and a hit outside its check's files is dropped.
+    `render` may rewrite the rule files first (into the directory it is given; same names, so the same check ids).
+    """
     if not files or not check_ids:
         return []
-    rules = [rule_file(c) for c in check_ids]
-    hits: list[Hit] = []
+    wanted = frozenset(check_ids)
     with tempfile.TemporaryDirectory(prefix="ideogram-prod-semgrep-") as tmp:
         workdir = Path(tmp)
+        tree = workdir / "tree"
+        tree.mkdir()
+        folders: dict[frozenset[str], str] = {}
+        names: dict[str, str] = {}
+        checks_by_target: dict[str, frozenset[str]] = {}
+        for name in files:
+            data = _readable(root, name)
+            checks = checks_of(name, data, check_ids) if prefilter else wanted
+            if not checks:
+                continue
+            folder = folders.setdefault(checks, str(len(folders)))
+            target = str(place(tree, folder, name, data))
+            names[target] = name
+            checks_by_target[target] = checks
+        if not names:
+            return []
+        rule_files = [rule_file(c) for c in check_ids]
+        if render is not None:
+            rule_files = render(rule_files, workdir / "rendered")
+        rules = _rule_docs(rule_files)
+        config = workdir / "rules.json"
+        config.write_text(json.dumps({"rules": pack(rules, {f: c for c, f in folders.items()})}), encoding="utf-8")
         out = workdir / "out.json"
-        names = targets(root, files, workdir / "aliases")
-        sure = sure_suffixes(tuple(rules))
-        ran = rules if render is None else render(rules, workdir / "rules")
-        for batch in batches(list(names), budget):
+        hits: list[Hit] = []
+        for batch in batches(sorted(names), budget):
             out.unlink(missing_ok=True)
-            must_scan = [t for t in batch if sure is None or names[t].endswith(sure)]
-            hits += _run_once([*command(ran, out, jobs, timeout), "--", *batch], root, workdir, out, names,
+            must_scan = [t for t in batch if _must_scan(rules, checks_by_target[t], names[t])]
+            hits += _run_once([*command([config], out, jobs, timeout), "--", *batch], tree, workdir, out, names,
                               must_scan)
-    return hits
+    by_name = {names[t]: checks for t, checks in checks_by_target.items()}
+    return [hit for hit in hits if hit.check_id in by_name.get(hit.path, frozenset())]
