@@ -117,12 +117,24 @@ def write(root: Path, files: dict[str, str]) -> list[str]:
     ({"src/urls.ts": URLS_TS}, False),
 ])
 def test_returned_url_in_typescript(tmp_path, files, dropped):
-    """The TS rule does not report a bare `return` yet (its test file marks it todoruleid): the post-pass is
-    judged here on the hit it will get."""
+    """The same judgement on the hit itself, over files on disk (no rule in between)."""
     names = write(tmp_path, files)
     hit = Hit("code-ideogram-url-not-persisted", "src/urls.ts", 5, 5, "e", "m")
     kept, gone = postpass.judged(tmp_path, [hit], integration_map(tmp_path, names))
     assert (kept, [h for h, _ in gone]) == (([], [hit]) if dropped else ([hit], []))
+
+
+@pytest.mark.parametrize(("files", "dropped"), [
+    ({"src/urls.ts": URLS_TS, "src/covers.ts": COVERS_TS}, True),
+    ({"src/urls.ts": URLS_TS, "src/covers.ts": COVERS_TS, "app/route.ts": LEAK_TS}, False),
+])
+def test_returned_url_in_typescript_through_the_check(cli, make_repo, tmp_path, files, dropped):
+    got, listed = scan(cli, make_repo(files), tmp_path)
+    assert (("url-not-persisted", "src/urls.ts", 5) not in got) is dropped
+    if dropped:
+        (why,) = [s for s in listed if s["check_id"] == "code-ideogram-url-not-persisted"]
+        assert "every caller of generateImageUrl() persists the image (1 call(s): src/covers.ts:4)" in why[
+            "justification"]
 
 
 def test_nothing_is_dropped_when_the_map_is_incomplete(tmp_path):
