@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from dataclasses import replace
 from typing import Any
 
 import httpx
@@ -100,7 +101,9 @@ def status_verdict(body: Any, where: str) -> CheckResult:
         return passed(STATUS, f"minor incident: {description}",
                       finding(STATUS, f"Ideogram reports a minor incident: {description}", where, Severity.WARNING))
     if indicator in ("major", "critical"):
-        return failed(STATUS, f"Ideogram reports a {indicator} incident: {description}", where)
+        # NOTE: an error finding, not the check's default warning: a major incident fails preflight at fail-on error.
+        result = failed(STATUS, f"Ideogram reports a {indicator} incident: {description}", where)
+        return replace(result, findings=tuple(replace(f, severity=Severity.ERROR) for f in result.findings))
     return errored(STATUS, f"{where}: unknown status indicator {indicator!r}")
 
 
