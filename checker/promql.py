@@ -10,6 +10,8 @@ import re
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 
+import durationpy
+
 # --- syntax tree ---------------------------------------------------------------------------------
 
 
@@ -67,8 +69,6 @@ class PromQLError(ValueError):
 AGGREGATORS = frozenset({"sum", "min", "max", "avg", "group", "stddev", "stdvar", "count", "count_values",
                          "bottomk", "topk", "quantile", "limitk", "limit_ratio"})
 COMPARISONS = frozenset({"==", "!=", ">", "<", ">=", "<="})
-_DURATION = re.compile(r"(\d+(?:\.\d+)?)(ms|s|m|h|d|w|y)")
-_UNIT_S = {"ms": 0.001, "s": 1, "m": 60, "h": 3600, "d": 86400, "w": 604800, "y": 31536000}
 _TOKEN = re.compile(r"""
     (?P<ws>\s+|\#[^\n]*)
   | (?P<duration>(?:\d+(?:\.\d+)?(?:ms|s|m|h|d|w|y))+)(?![\w.])
@@ -80,7 +80,8 @@ _TOKEN = re.compile(r"""
 
 
 def _duration_s(text: str) -> float:
-    return sum(float(n) * _UNIT_S[u] for n, u in _DURATION.findall(text))
+    """A duration token (the lexer admits only PromQL's units, which durationpy reads alike) in seconds."""
+    return float(durationpy.from_str(text).total_seconds())
 
 
 def _unquote(text: str) -> str:

@@ -24,7 +24,7 @@ if TYPE_CHECKING:
     from checker.rollout.state import RolloutState
 
 NAME = "rollout"
-_DURATION = re.compile(r"^(\d+(?:\.\d+)?)(ms|s|m|h)?$")
+_SECONDS = re.compile(r"\d+(?:\.\d+)?")  # a bare number is seconds
 
 
 class RolloutFailed(CheckerError):
@@ -34,10 +34,17 @@ class RolloutFailed(CheckerError):
 
 
 def duration_s(text: str, flag: str) -> float:
-    m = _DURATION.match(text.strip())
-    if not m or float(m.group(1)) <= 0:
+    """A positive Go-style duration (30s, 10m, 1h30m) or a number of seconds."""
+    import durationpy
+
+    text = text.strip()
+    try:
+        seconds = float(text) if _SECONDS.fullmatch(text) else durationpy.from_str(text).total_seconds()
+    except durationpy.DurationError:
+        seconds = 0.0
+    if not seconds > 0:
         raise UsageError(f"{flag}: expected a duration such as 30s, 10m or 1h, got {text!r}")
-    return float(m.group(1)) * {"ms": 0.001, "s": 1, None: 1, "m": 60, "h": 3600}[m.group(2)]
+    return seconds
 
 
 def register(sub: Any, common: argparse.ArgumentParser) -> None:

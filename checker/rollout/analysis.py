@@ -9,10 +9,11 @@ AnalysisRun does; past them the analysis ends as an error (never a pass).
 from __future__ import annotations
 
 import math
-import re
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
+
+import durationpy
 
 from checker.clients.prometheus import Prometheus, PrometheusError
 from checker.config import RolloutConfig
@@ -21,7 +22,6 @@ from checker.rollout import gates, judge
 from checker.rollout.gates import Verdict
 from checker.rollout.state import GateEvidence, now_iso
 
-_DURATION = re.compile(r"^(\d+)(s|m|h)$")
 MIN_SINCE_S = 60
 
 
@@ -45,13 +45,6 @@ class Analysis:
     points: list[Point] = field(default_factory=list)
     started_at: str = field(default_factory=now_iso)
     ended_at: str = ""
-
-
-def seconds(text: str) -> float:
-    m = _DURATION.fullmatch(text)
-    if not m:
-        raise ValueError(f"not a duration: {text!r}")
-    return int(m.group(1)) * {"s": 1, "m": 60, "h": 3600}[m.group(2)]
 
 
 def settings(cfg: RolloutConfig) -> judge.JudgeSettings:
@@ -92,7 +85,7 @@ def tally(prom: Prometheus, selector: str, window: str, metric: str | None = Non
 
 
 def _for_s(spec: AlertSpec) -> float:
-    return seconds(spec.for_) if spec.for_ not in ("", "0") else 0.0
+    return durationpy.from_str(spec.for_).total_seconds() if spec.for_ else 0.0
 
 
 def measure(prom: Prometheus, specs: tuple[AlertSpec, ...], cfg: RolloutConfig, since_s: float, look: int,
