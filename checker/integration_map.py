@@ -94,12 +94,17 @@ class IntegrationMap:
         return not self.problems
 
 
-def read_source(root: Path, name: str, limit: int) -> bytes | None:
+def read_source(root: Path, name: str, limit: int, inside: dict[bytes, bool] | None = None) -> bytes | None:
     """A regular file under root, by bytes path, without following a symlink (in its name or a parent folder out
-    of root); None when it is not one. Raises ValueError when it is larger than `limit`."""
-    base = os.path.realpath(os.fsencode(root))
-    path = os.path.join(base, os.fsencode(name))
-    if os.path.commonpath([base, os.path.realpath(os.path.dirname(path))]) != base:
+    of root); None when it is not one. Raises ValueError when it is larger than `limit`. `inside`: a cache of the
+    folders already resolved (one scan reads thousands of files from few folders)."""
+    path = os.path.join(os.fsencode(root), os.fsencode(name))
+    folder = os.path.dirname(path)
+    known = inside if inside is not None else {}
+    if folder not in known:
+        base = os.path.realpath(os.fsencode(root))
+        known[folder] = os.path.commonpath([base, os.path.realpath(folder)]) == base
+    if not known[folder]:
         return None
     try:
         fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)
@@ -182,10 +187,11 @@ def integration_map(root: Path, files: Sequence[str], listed: Sequence[str] = ()
     problems = [f"{n}: a symlink, not followed (the dev proxy's targets are unknown)"
                 for n in _symlinked_configs(root, [*files, *listed])]
     contents: dict[str, bytes] = {}
+    inside: dict[bytes, bool] = {}
     for name in files:
         config = bool(_CONFIG_NAME.search(name))
         try:
-            data = read_source(root, name, MAX_CONFIG_BYTES if config else MAX_SOURCE_BYTES)
+            data = read_source(root, name, MAX_CONFIG_BYTES if config else MAX_SOURCE_BYTES, inside)
         except ValueError as exc:
             if config:
                 problems.append(f"{name}: too large for a proxy config ({exc})")

@@ -47,11 +47,12 @@ Reader = Callable[[str], list[str] | None]
 
 def _reader(root: Path) -> Reader:
     cache: dict[str, list[str] | None] = {}
+    inside: dict[bytes, bool] = {}
 
     def lines(name: str) -> list[str] | None:
         if name not in cache:
             try:
-                data = read_source(root, name, MAX_SOURCE_BYTES)
+                data = read_source(root, name, MAX_SOURCE_BYTES, inside)
             except (OSError, ValueError):
                 data = None
             cache[name] = None if data is None else data.decode("utf-8", "replace").splitlines()
