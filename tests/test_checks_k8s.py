@@ -393,3 +393,31 @@ def test_a_repository_without_manifests_is_not_applicable(cli, make_repo, tmp_pa
     assert {r["status"] for r in doc["results"]} == {"skipped"}
     assert {r["applicable"] for r in doc["results"]} == {False}
     assert {r["files"]["read"] for r in doc["results"]} == {0}
+
+
+@pytest.mark.parametrize(("names", "patterns", "judged", "unmatched"), [
+    (["imagegen-web", "imagegen-worker", "edge"], (), ["ideogram-integration"], []),
+    (["imagegen-web", "imagegen-worker", "edge"], ("imagegen-*",), ["ideogram-integration", "imagegen-web",
+                                                                   "imagegen-worker"], []),
+    (["imagegen-web", "imagegen-worker"], ("imagegen-web", "imagegen-wrokr"), ["ideogram-integration",
+                                                                              "imagegen-web"], ["imagegen-wrokr"]),
+    ([], ("imagegen-*",), ["ideogram-integration"], ["imagegen-*"]),
+])
+def test_live_checks_judge_every_deployment_kubernetes_workload_names(names, patterns, judged, unmatched):
+    from checker.checks.live.k8s import judged_deployments
+
+    assert judged_deployments(names, patterns, "ideogram-integration") == (judged, unmatched)
+
+
+def test_live_results_over_several_deployments_never_pass_an_unmatched_name():
+    from checker.checks.live import failed, passed
+    from checker.checks.live.k8s import DEPLOYMENT, _combined
+    from checker.findings import Status
+
+    ok = [passed(DEPLOYMENT, "web: 2/2 available"), passed(DEPLOYMENT, "worker: 1/1 available")]
+    assert _combined(DEPLOYMENT, ok, [], "prod").status is Status.PASSED
+    assert _combined(DEPLOYMENT, ok, ["wrokr"], "prod").status is Status.ERROR
+    assert "'wrokr' matches no Deployment in namespace prod" in _combined(DEPLOYMENT, ok, ["wrokr"], "prod").reason
+    broken = [ok[0], failed(DEPLOYMENT, "worker: only 0/1 replicas available", "deployment/prod/worker")]
+    result = _combined(DEPLOYMENT, broken, ["wrokr"], "prod")
+    assert result.status is Status.FAILED and len(result.findings) == 1 and "0/1" in result.reason

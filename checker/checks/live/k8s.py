@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Sequence
+from dataclasses import replace
+from fnmatch import fnmatchcase
 from typing import Any
 
 from checker.checks.live import LiveContext, errored, failed, passed, skipped
@@ -16,7 +19,7 @@ from checker.clients.kube import (
     secret_text,
 )
 from checker.config import ClusterTarget
-from checker.findings import CheckResult
+from checker.findings import CheckResult, Status
 from checker.redact import REDACTOR, secret_fingerprint
 
 SECRET, DISTINCT, DEPLOYMENT = "live-k8s-secret", "live-k8s-key-distinct", "live-k8s-deployment"
@@ -72,6 +75,44 @@ def deployment_verdict(deploy: dict[str, Any], state: dict[str, Any] | None, can
     return passed(DEPLOYMENT, f"{at}: {available}/{desired} available, image {container.get('image', '?')}")
 
 
+def judged_deployments(names: Iterable[str], patterns: Sequence[str], default: str) -> tuple[list[str], list[str]]:
+    """(the Deployments to judge, the kubernetes.workload names/globs that match none): the rollout's Deployment
+    and every one a pattern names (an integration often runs as web and worker)."""
+    present = sorted(set(names))
+    matched = {n for n in present if any(fnmatchcase(n, p) for p in patterns)}
+    unmatched = [p for p in patterns if not any(fnmatchcase(n, p) for n in present)]
+    return sorted(matched | {default}), unmatched
+
+
+def workload_targets(target: ClusterTarget, patterns: Sequence[str]) -> tuple[list[ClusterTarget], list[str]]:
+    if not patterns:
+        return [target], []
+    names = [str((d.get("metadata") or {}).get("name")) for d in client_for(target).list("deployments")]
+    chosen, unmatched = judged_deployments(names, patterns, target.deployment)
+    return [replace_target(target, n) for n in chosen], unmatched
+
+
+def replace_target(target: ClusterTarget, deployment: str) -> ClusterTarget:
+    return target.model_copy(update={"deployment": deployment})
+
+
+def _combined(check_id: str, results: list[CheckResult], unmatched: list[str], namespace: str) -> CheckResult:
+    """One result over several Deployments: failed if any failed, an error if a configured name matched no
+    Deployment (never a pass), else passed with every reason."""
+    bad = [r for r in results if r.status is not Status.PASSED]
+    if len(results) == 1 and not unmatched:
+        return results[0]
+    if bad:
+        first = bad[0]
+        return replace(first, findings=tuple(f for r in bad for f in r.findings),
+                       reason="; ".join(r.reason for r in bad))
+    if unmatched:
+        shown = ", ".join(repr(p) for p in unmatched)
+        return errored(check_id, f"kubernetes.workload {shown} matches no Deployment in namespace {namespace} "
+                                 f"(judged: {'; '.join(r.reason for r in results)})")
+    return passed(check_id, "; ".join(r.reason for r in results))
+
+
 def check_deployment(target: ClusterTarget) -> CheckResult:
     kube = client_for(target)
     deploy = kube.get("deployments", target.deployment)
@@ -92,9 +133,17 @@ def run(ctx: LiveContext, ids: tuple[str, ...]) -> list[CheckResult]:
         prod_key, prod_note = (None, "")
         if SECRET in ids or DISTINCT in ids:
             prod_key, prod_note = read_key(prod, key_env)
+        targets: list[ClusterTarget] = [prod]
+        unmatched: list[str] = []
+        if SECRET in ids or DEPLOYMENT in ids:
+            targets, unmatched = workload_targets(prod, ctx.config.kubernetes.workload_patterns())
         if SECRET in ids:
-            at = where(prod, "deployment", prod.deployment)
-            results.append(passed(SECRET, prod_note) if prod_key else failed(SECRET, prod_note, at))
+            each = []
+            for target in targets:
+                key, note = (prod_key, prod_note) if target == prod else read_key(target, key_env)
+                at = where(target, "deployment", target.deployment)
+                each.append(passed(SECRET, note) if key else failed(SECRET, note, at))
+            results.append(_combined(SECRET, each, unmatched, prod.namespace))
         if DISTINCT in ids:
             if cluster.staging is None:
                 results.append(skipped(DISTINCT, "cluster.staging is not configured"))
@@ -110,7 +159,7 @@ def run(ctx: LiveContext, ids: tuple[str, ...]) -> list[CheckResult]:
                 else:
                     results.append(passed(DISTINCT, "staging and production keys differ (compared by fingerprint)"))
         if DEPLOYMENT in ids:
-            results.append(check_deployment(prod))
+            results.append(_combined(DEPLOYMENT, [check_deployment(t) for t in targets], unmatched, prod.namespace))
     except KubeError as exc:
         done = {r.check_id for r in results}
         results += [errored(i, str(exc)) for i in ids if i not in done]
