@@ -190,3 +190,33 @@ def ok_enumerate_checked(prompt):
             continue
         # ok: code-ideogram-unsafe-unchecked-py
         save(f"out_{i}.png", image["url"])
+
+
+def urls_from_bound_list(prompt):
+    body = requests.post(IDEOGRAM_URL, headers=HEADERS, json={"image_request": {"prompt": prompt}}, timeout=60).json()
+    images = body["data"]
+    # ruleid: code-ideogram-unsafe-unchecked-py
+    return [image.get("url") for image in images]
+
+
+def first_of_bound_list(prompt):
+    body = requests.post(IDEOGRAM_URL, headers=HEADERS, json={"image_request": {"prompt": prompt}}, timeout=60).json()
+    images = body.get("data", [])
+    # ruleid: code-ideogram-unsafe-unchecked-py
+    return images[0]["url"]
+
+
+def ok_bound_list_filtered(prompt):
+    body = requests.post(IDEOGRAM_URL, headers=HEADERS, json={"image_request": {"prompt": prompt}}, timeout=60).json()
+    images = body["data"]
+    # ok: code-ideogram-unsafe-unchecked-py
+    return [image["url"] for image in images if image["is_image_safe"]]
+
+
+def ok_bound_list_checked_first(prompt):
+    body = requests.post(IDEOGRAM_URL, headers=HEADERS, json={"image_request": {"prompt": prompt}}, timeout=60).json()
+    images = body.get("data", [])
+    if not images or not images[0].get("is_image_safe"):
+        raise ValueError("Ideogram blocked the image")
+    # ok: code-ideogram-unsafe-unchecked-py
+    return images[0]["url"]

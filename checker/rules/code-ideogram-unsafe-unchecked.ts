@@ -153,3 +153,65 @@ export async function okNotUrl(prompt: string) {
   // ok: code-ideogram-unsafe-unchecked-js
   return data.data[0].seed;
 }
+
+// ---- issue 13: the image list bound to a variable, entries(), a guarded first pick
+
+export async function boundList(prompt: string) {
+  const body = await callIdeogram(prompt);
+  const images = body.data;
+  // ruleid: code-ideogram-unsafe-unchecked-js
+  return images.map((image) => image.url);
+}
+
+export async function destructuredList(prompt: string) {
+  const { data: images } = await callIdeogram(prompt);
+  // ruleid: code-ideogram-unsafe-unchecked-js
+  return images[0].url;
+}
+
+export async function entries(prompt: string, out: Map<number, string>) {
+  const body = await callIdeogram(prompt);
+  for (const [i, image] of body.data.entries()) {
+    // ruleid: code-ideogram-unsafe-unchecked-js
+    out.set(i, image.url ?? "");
+  }
+}
+
+export async function guardedFirst(prompt: string) {
+  const body = await callIdeogram(prompt);
+  const first = body.data.length > 0 ? body.data[0] : null;
+  // ruleid: code-ideogram-unsafe-unchecked-js
+  return first?.url ?? null;
+}
+
+export async function okBoundListFiltered(prompt: string) {
+  const body = await callIdeogram(prompt);
+  const images = body.data.filter((image) => image.is_image_safe);
+  // ok: code-ideogram-unsafe-unchecked-js
+  return images.map((image) => image.url);
+}
+
+export async function okDestructuredChecked(prompt: string) {
+  const { data: images } = await callIdeogram(prompt);
+  if (!images[0]?.is_image_safe) {
+    throw new Error("Ideogram blocked the image");
+  }
+  // ok: code-ideogram-unsafe-unchecked-js
+  return images[0].url;
+}
+
+export async function okEntriesChecked(prompt: string, out: Map<number, string>) {
+  const body = await callIdeogram(prompt);
+  for (const [i, image] of body.data.entries()) {
+    if (!image.is_image_safe) continue;
+    // ok: code-ideogram-unsafe-unchecked-js
+    out.set(i, image.url!);
+  }
+}
+
+export async function okGuardedFirst(prompt: string) {
+  const body = await callIdeogram(prompt);
+  const first = body.data.length > 0 && body.data[0].is_image_safe ? body.data[0] : null;
+  // ok: code-ideogram-unsafe-unchecked-js
+  return first?.url ?? null;
+}
