@@ -181,6 +181,16 @@ def _symlinked_configs(root: Path, files: Sequence[str]) -> list[str]:
 
 
 def integration_map(root: Path, files: Sequence[str], listed: Sequence[str] = ()) -> IntegrationMap:
+    """The map of the repository; a crash while building it is a problem of the map (the rule pack then errors,
+    the post-pass drops nothing), never a scan without it."""
+    try:
+        return _built(root, files, listed)
+    except Exception as exc:  # an incomplete map must stop the rule pack, not the whole scan
+        log.debug("integration map crashed", exc_info=exc)
+        return IntegrationMap((), (), (), (), (), problems=(f"the integration map crashed ({type(exc).__name__})",))
+
+
+def _built(root: Path, files: Sequence[str], listed: Sequence[str]) -> IntegrationMap:
     """Reads each code file once (`listed`: every file of the scan, where package.json folders are found). A proxy
     config that cannot be read (a symlink, too large, not a file) is a problem; an oversized source file is left to
     the scanners."""

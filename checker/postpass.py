@@ -6,6 +6,7 @@ map knows run in the browser."""
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import logging
 import re
@@ -79,10 +80,15 @@ def enclosing_function(lines: list[str], line: int) -> str | None:
     return None
 
 
+@functools.lru_cache(maxsize=256)
+def _call_pattern(function: str) -> re.Pattern[str]:
+    return re.compile(rf"(?<![\w$])(?:[\w$]+\s*\.\s*)?{re.escape(function)}\s*\(")
+
+
 def callers(names: Iterable[str], read: Reader, function: str) -> list[tuple[str, int]] | None:
     """Every call of `function` in the repository (path, 1-based line), definitions left out; None when a file
     could not be read (then nothing is known)."""
-    call = re.compile(rf"(?<![\w$])(?:[\w$]+\s*\.\s*)?{re.escape(function)}\s*\(")
+    call = _call_pattern(function)
     found = []
     for name in names:
         lines = read(name)
@@ -320,6 +326,12 @@ def refined(root: Path, runs: Mapping[str, EngineRun], imap: IntegrationMap | No
     run = out.get("semgrep")
     if run is None or run.error is not None or imap is None:
         return out
-    kept, dropped = judged(root, run.hits, imap)
+    try:
+        kept, dropped = judged(root, run.hits, imap)
+    except Exception as exc:  # the rule pack's result is then not known: an error, never a pass
+        log.debug("post-pass crashed", exc_info=exc)
+        out["semgrep"] = replace(run, error=f"the repository-level post-pass crashed ({type(exc).__name__}); rerun "
+                                            f"with -vv --debug for details")
+        return out
     out["semgrep"] = replace(run, hits=tuple(kept), quiet=(*run.quiet, *dropped))
     return out
