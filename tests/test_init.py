@@ -16,7 +16,7 @@ import pytest
 import yaml
 
 from checker.checks.static.docs import BY_ID, INIT_TODO, sections
-from checker.commands.init import FILES, TODO_MARKER, template
+from checker.commands.init import FILES, TODO_MARKER, for_platform, template
 from checker.config import load_config
 from checker.contract import ALERTS
 from checker.stack import Stack, detect
@@ -149,8 +149,11 @@ def test_config_names_the_schema_init_writes(tmp_path: Path) -> None:
 
 
 def test_runbook_has_the_tools_real_commands_and_every_alert_anchor(tmp_path: Path) -> None:
+    (tmp_path / "k8s").mkdir()
+    (tmp_path / "k8s/web.yaml").write_text(DEPLOYMENT)
     run_cli("init", str(tmp_path))
     runbook = (tmp_path / "docs/RUNBOOK.md").read_text()
+    assert "<!--" not in runbook
     for command in ('ideogram-prod rollout rollback --active --deployment "$DEPLOYMENT" --namespace "$NAMESPACE"',
                     'ideogram-prod rollout undo --deployment "$DEPLOYMENT" --namespace "$NAMESPACE"',
                     'ideogram-prod rollout status --deployment "$DEPLOYMENT" --namespace "$NAMESPACE"',
@@ -163,9 +166,22 @@ def test_runbook_has_the_tools_real_commands_and_every_alert_anchor(tmp_path: Pa
         assert rule["annotations"]["runbook_url"] == f"docs/RUNBOOK.md#{spec.name.lower()}"
 
 
-def test_each_docs_section_of_the_runbook_has_one_todo() -> None:
+def test_without_kubernetes_the_runbook_has_no_kubectl(tmp_path: Path) -> None:
+    (tmp_path / "package.json").write_text("{}")
+    run_cli("init", str(tmp_path))
+    runbook = (tmp_path / "docs/RUNBOOK.md").read_text()
+    assert "<!--" not in runbook
+    for k8s_only in ("kubectl", "$DEPLOYMENT", "$NAMESPACE", "rollout rollback", "secretKeyRef"):
+        assert k8s_only not in runbook, k8s_only
+    assert 'git revert --no-edit "$BAD_COMMIT"' in runbook
+    for spec in ALERTS:
+        assert f"\n### {spec.name}\n" in runbook
+
+
+@pytest.mark.parametrize("kubernetes", [True, False], ids=["kubernetes", "other"])
+def test_each_docs_section_of_the_runbook_has_one_todo(kubernetes: bool) -> None:
     """Every TODO sits in a section a docs-* check judges (so none can be forgotten), one per check."""
-    text = template("RUNBOOK.md.tmpl")
+    text = for_platform(template("RUNBOOK.md.tmpl"), kubernetes)
     todos = [n for n, line in enumerate(text.splitlines(), 1) if INIT_TODO.search(line)]
     assert len(todos) == len(DOC_IDS)
     owners = {}

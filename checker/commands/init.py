@@ -36,7 +36,25 @@ def template(name: str) -> str:
     return (resources.files("checker") / "templates" / name).read_text(encoding="utf-8")
 
 
-def _alert_rules(root: Path) -> str:
+def for_platform(text: str, kubernetes: bool) -> str:
+    """Keep one side of each `<!-- if kubernetes -->` / `<!-- else -->` / `<!-- end -->` block of a template."""
+    out: list[str] = []
+    side: str | None = None
+    for line in text.splitlines(keepends=True):
+        marker = line.strip()
+        if marker in ("<!-- if kubernetes -->", "<!-- else -->", "<!-- end -->"):
+            side = {"<!-- if kubernetes -->": "if", "<!-- else -->": "else", "<!-- end -->": None}[marker]
+            continue
+        if side is None or (side == "if") == kubernetes:
+            out.append(line)
+    return "".join(out)
+
+
+def _runbook(_: Path, stack: Stack) -> str:
+    return for_platform(template("RUNBOOK.md.tmpl"), bool(stack.kubernetes))
+
+
+def _alert_rules(root: Path, _: Stack) -> str:
     from checker.alerts import render
     from checker.config import load_config
     from checker.contract import alert_specs
@@ -46,7 +64,7 @@ def _alert_rules(root: Path) -> str:
     return render(alert_specs(alerts.queries), alerts.runbook_url)
 
 
-def _schema(_: Path) -> str:
+def _schema(_: Path, __: Stack) -> str:
     from checker.config import config_schema
 
     # The same text as `ideogram-prod config-schema`: the config's modeline points editors at it.
@@ -66,23 +84,23 @@ class Starter:
     """One file init may write: where, how its text is made, and for which stacks."""
 
     rel: str
-    produce: Callable[[Path], str]
+    produce: Callable[[Path, Stack], str]
     wanted: Callable[[Stack], bool] = _always
 
 
 # The order is the order of the report. A repository with no Python or TS/JS evidence gets both snippets.
 FILES: tuple[Starter, ...] = (
-    Starter(".ideogram-prod.yaml", lambda _: template("ideogram-prod.yaml.tmpl")),
+    Starter(".ideogram-prod.yaml", lambda *_: template("ideogram-prod.yaml.tmpl")),
     Starter(".ideogram-prod.schema.json", _schema),
-    Starter(RUNBOOK, lambda _: template("RUNBOOK.md.tmpl")),
+    Starter(RUNBOOK, _runbook),
     Starter("monitoring/ideogram-alerts.rules.yml", _alert_rules),
-    Starter("docs/instrumentation/ideogram_metrics.py", lambda _: template("ideogram_metrics.py.tmpl"),
+    Starter("docs/instrumentation/ideogram_metrics.py", lambda *_: template("ideogram_metrics.py.tmpl"),
             lambda s: bool(s.python) or not s.node),
-    Starter("docs/instrumentation/ideogram_metrics.ts", lambda _: template("ideogram_metrics.ts.tmpl"),
+    Starter("docs/instrumentation/ideogram_metrics.ts", lambda *_: template("ideogram_metrics.ts.tmpl"),
             lambda s: bool(s.node) or not s.python),
-    Starter(".github/workflows/ideogram-prod.yml", lambda _: template("pr-gate.yml")),
-    Starter(".github/workflows/ideogram-prod-deploy.yml", lambda _: template("deploy.yml"), _kubernetes),
-    Starter(".github/workflows/ideogram-prod-rollback.yml", lambda _: template("rollback.yml"), _kubernetes),
+    Starter(".github/workflows/ideogram-prod.yml", lambda *_: template("pr-gate.yml")),
+    Starter(".github/workflows/ideogram-prod-deploy.yml", lambda *_: template("deploy.yml"), _kubernetes),
+    Starter(".github/workflows/ideogram-prod-rollback.yml", lambda *_: template("rollback.yml"), _kubernetes),
 )
 
 
@@ -209,7 +227,7 @@ def run(args: argparse.Namespace) -> int:
             raise _refuse_link(starter.rel, link)
         if existed and not (root / starter.rel).is_file():
             raise InputError(f"{starter.rel}: exists and is not a regular file; init will not replace it")
-        plan.append((starter, existed, starter.produce(root)))
+        plan.append((starter, existed, starter.produce(root, stack)))
     for starter, existed, text in plan:
         write_inside(root, starter.rel, text)
         say(f"{'overwrote' if existed else 'wrote':<9} {starter.rel}\n")
