@@ -1,4 +1,7 @@
-"""`ideogram-prod github setup`: the deploy workflow's environments and the required check, without clicking."""
+"""`ideogram-prod github setup`: the deploy workflow's environments and the required check, without clicking.
+
+Plain httpx, not githubkit: five REST calls do not pay for a client that generates models for all of GitHub's API.
+"""
 
 from __future__ import annotations
 

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import PurePosixPath
+
+from markdown_it import MarkdownIt
 
 from checker.checks.base import NativeContext, Outcome
 from checker.targets import matcher
@@ -95,39 +98,28 @@ class Section:
 
 
 _ATX = re.compile(r"^ {0,3}(#{1,6})\s+(.*?)\s*#*\s*$")
-_SETEXT = re.compile(r"^ {0,3}(=+|-+)\s*$")
 _FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})")
+_MARKDOWN = MarkdownIt("commonmark")
 
 
 def sections(path: str, text: str) -> list[Section]:
-    """Headings (ATX and setext, never inside fenced code) with the lines up to the next heading of their level."""
-    lines = text.splitlines()
-    heads: list[tuple[int, int, str]] = []  # (index, level, title); index of the heading's first line
-    fence: str | None = None
-    for i, line in enumerate(lines):
-        m = _FENCE.match(line)
-        if m:
-            marker = m.group(1)[0] * 3
-            fence = None if fence == marker else (fence or marker)
-            continue
-        if fence:
-            continue
-        atx = _ATX.match(line)
-        if atx:
-            heads.append((i, len(atx.group(1)), atx.group(2)))
-        elif _SETEXT.match(line) and i > 0 and lines[i - 1].strip():
-            prev = lines[i - 1]
-            prev_is_head = bool(heads) and heads[-1][0] == i - 1
-            if not prev_is_head and not _ATX.match(prev) and not prev.lstrip().startswith(("-", "*", ">", "|")):
-                heads.append((i - 1, 1 if line.strip()[0] == "=" else 2, prev.strip()))
+    """Top-level headings, as CommonMark renders them (markdown-it-py: never inside code, HTML blocks or comments),
+    each with the lines up to the next heading of its level."""
+    lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")  # markdown-it's own line numbering
+    if lines and not lines[-1]:
+        lines.pop()
+    tokens = _MARKDOWN.parse(text)
+    heads: list[tuple[int, int, int, str]] = []  # (first line, line after the heading, level, title)
+    for tok, inline in itertools.pairwise(tokens):
+        if tok.type == "heading_open" and tok.level == 0 and tok.map:
+            heads.append((tok.map[0], tok.map[1], int(tok.tag[1:]), " ".join(inline.content.split())))
     out: list[Section] = []
-    for n, (index, level, title) in enumerate(heads):
+    for n, (index, start, level, title) in enumerate(heads):
         end = len(lines)
-        for later_index, later_level, _ in heads[n + 1:]:
+        for later_index, _, later_level, _ in heads[n + 1:]:
             if later_level <= level:
                 end = later_index
                 break
-        start = index + (2 if _SETEXT.match(lines[index + 1] if index + 1 < len(lines) else "") else 1)
         out.append(Section(path, index + 1, level, title, tuple(lines[start:end]), start + 1))
     return out
 
