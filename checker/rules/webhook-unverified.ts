@@ -160,8 +160,7 @@ export async function POST(request: Request) {
   return NextResponse.json({ received: true });
 }
 
-// an Express handler is not yet matched by its events (the Next.js form is)
-// todoruleid: webhook-unverified-js-provider
+// ruleid: webhook-unverified-js-provider
 app.post("/slack/events", async (req: Request, res: Response) => {
   if (req.body.type === "url_verification") {
     return res.send(req.body.challenge);
@@ -187,3 +186,35 @@ app.post("/slack/commands", async (req: Request, res: Response) => {
 });
 
 declare function verifySlackRequest(opts: unknown): boolean;
+
+declare const svix: { verify(payload: string, headers: Record<string, string>): any };
+declare function validateSignature(body: string, secret: string, signature: string): boolean;
+
+// ruleid: webhook-unverified-js-provider, webhook-unverified-js
+app.post("/stripe/webhook", async (req: Request, res: Response) => {
+  const event = req.body;
+  if (event.type === "customer.subscription.deleted") await store(event.data.object);
+  res.json({ received: true });
+});
+
+// ok: webhook-unverified-js-provider
+app.post("/stripe/webhook-verified", async (req: Request, res: Response) => {
+  const event = stripe.webhooks.constructEvent(req.body, req.headers["stripe-signature"], process.env.STRIPE_WEBHOOK_SECRET!);
+  if (event.type === "customer.subscription.deleted") await store(event.data.object);
+  res.json({ received: true });
+});
+
+// ok: webhook-unverified-js-provider
+app.post("/line/callback", async (req: Request, res: Response) => {
+  if (!validateSignature(JSON.stringify(req.body), SECRET, req.headers["x-line-signature"])) return res.sendStatus(401);
+  if (req.body.type === "url_verification") return res.send("ok");
+  res.sendStatus(200);
+});
+
+// ok: webhook-unverified-js-provider
+export async function PATCH(request: Request) {
+  const payload = await request.text();
+  const event = svix.verify(payload, Object.fromEntries(request.headers));
+  if (event.type === "invoice.payment_failed") await store(event.data);
+  return NextResponse.json({ received: true });
+}
