@@ -224,7 +224,7 @@ def run_engines(
 ) -> dict[str, EngineRun]:
     """Each run serves all its checks; runs go in parallel (the scanners are separate processes).
 
-    Native checks judge the whole repository (`all_files`): a missing runbook is not a changed line.
+    Repository-wide native checks judge the whole repository (`all_files`): a missing runbook is not a changed line.
     """
     wanted: dict[str, list[str]] = {}
     for spec in enabled:
@@ -232,7 +232,10 @@ def run_engines(
     tasks: dict[str, Callable[[], EngineRun]] = {}
     for key, ids in wanted.items():
         if key.startswith("native:"):
-            tasks[key] = _native_task(key.removeprefix("native:"), req, all_files or files, ids)
+            runner = key.removeprefix("native:")
+            # A check judged line by line (webhook-insecure-url) reads only the changed files under --diff-base.
+            whole = runner in REPO_WIDE | AFTER_SCANNERS
+            tasks[key] = _native_task(runner, req, (all_files or files) if whole else files, ids)
         else:
             chosen = secret_files if key == Engine.SECRETS and secret_files is not None else files
             tasks[key] = _engine_task(Engine(key), req, chosen, ids)
