@@ -17,6 +17,7 @@ from checker.contract import ALERT_KEYS, INBOUND_METRIC, SERIES
 from checker.errors import ConfigError
 from checker.findings import Severity
 from checker.registry import BY_ID
+from checker.rollout.types import STRATEGY_NAMES, OnInconclusive, StrategyName
 
 CONFIG_NAME = ".ideogram-prod.yaml"
 # Names people give the file by mistake: never read (one name is what gate-config-changed watches under
@@ -180,7 +181,8 @@ class ClusterConfig(_Strict):
 class RolloutConfig(_Strict):
     """Owned by the rollout work (issue 6): strategies, gates and deadlines."""
 
-    strategy: str = Field(default="replicas", description="replicas | gateway | rolling (checker/rollout/strategies)")
+    strategy: StrategyName = Field(default="replicas", description="replicas | gateway | rolling "
+                                   "(checker/rollout/strategies)")
     stage_deadline_s: int = Field(default=600, gt=0, description="Canary pods must be Ready within this.")
     canary_selector: str = Field(default='track="canary"', description="PromQL label matchers of canary series.")
     stable_selector: str | None = Field(default=None, description="PromQL label matchers of stable series (default: "
@@ -194,9 +196,9 @@ class RolloutConfig(_Strict):
                         description="Range of the seed alerts when judged as hard page-now limits (the alerts' 5m).")
     min_requests: int = Field(default=20, ge=0, description="Canary calls since the stage began before any gate "
                               "can pass.")
-    inconclusive: str = Field(default="hold", pattern=r"^(hold|fail)$",
-                              description="At the analysis deadline without a verdict: hold (exit 1, no rollback) or "
-                              "fail (as a failed gate: rollback with --rollback-on-failure). Never pass.")
+    inconclusive: OnInconclusive = Field(
+        default="hold", description="At the analysis deadline without a verdict: hold (exit 1, no rollback) or "
+        "fail (as a failed gate: rollback with --rollback-on-failure). Never pass.")
     false_failure_rate: float = Field(default=0.01, gt=0, lt=0.5, description="Judge: chance a stage fails a canary "
                                       "no worse than stable (alpha, split over the comparisons).")
     missed_regression_rate: float = Field(default=0.05, gt=0, lt=0.5, description="Judge: chance a comparison passes "
@@ -234,13 +236,11 @@ class RolloutConfig(_Strict):
     drain_delay_s: float = Field(default=10.0, ge=0, description="gateway strategy: after the canary's weight went "
                                  "to 0, wait this before deleting its objects when no Gateway reports route status.")
 
-    @field_validator("strategy")
+    @field_validator("strategy", mode="before")
     @classmethod
-    def _known_strategy(cls, value: str) -> str:
-        from checker.rollout.strategies import NAMES  # the strategy table is the one list of names
-
-        if value not in NAMES:
-            raise ValueError(f"unknown strategy (known: {', '.join(NAMES)})")
+    def _known_strategy(cls, value: object) -> object:
+        if value not in STRATEGY_NAMES:  # our message, not pydantic's (which would echo the value)
+            raise ValueError(f"unknown strategy (known: {', '.join(STRATEGY_NAMES)})")
         return value
 
 

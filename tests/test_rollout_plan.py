@@ -116,3 +116,10 @@ def test_an_override_the_rollout_cannot_scope_names_its_alert() -> None:
 def test_canary_beside_an_autoscaled_stable(stable: int, weight: int, canary: int) -> None:
     """Under an HPA the stable's count is not ours: the canary alone gives the share (harm 4)."""
     assert canary_beside(stable, weight) == canary
+
+
+def test_the_strategy_table_and_the_config_literal_name_the_same_strategies() -> None:
+    from checker.rollout.strategies import NAMES
+    from checker.rollout.types import STRATEGY_NAMES
+
+    assert NAMES == STRATEGY_NAMES

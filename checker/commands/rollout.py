@@ -20,6 +20,7 @@ if TYPE_CHECKING:
     from checker.clients.kube import Kube
     from checker.config import ClusterTarget, Config
     from checker.rollout.analysis import Analysis
+    from checker.rollout.report import RolloutReport
     from checker.rollout.service import Rollout
     from checker.rollout.state import RolloutState
 
@@ -150,24 +151,22 @@ class Ctx:
         sys.stdout.write(text + "\n")
         sys.stdout.flush()
 
-    def report(self, data: dict[str, Any]) -> None:
+    def report(self, report: RolloutReport) -> None:
         from checker.commands.output import error_command, write_file, write_summary
         from checker.rollout.report import render_json, render_markdown
 
-        data = {"deployment": self.name, "namespace": self.target.namespace, "actions": self.actions, **data}
-        if data.get("verdict") in ("fail", "error", "inconclusive", "hold") and os.environ.get("GITHUB_ACTIONS") == \
-                "true":
-            title = f"ideogram-prod rollout {data.get('command', '')}"
-            error_command(title, str(data.get("reason") or "a gate failed"))
+        report.deployment, report.namespace, report.actions = self.name, self.target.namespace, self.actions
+        if report.verdict in ("fail", "error", "inconclusive", "hold") and os.environ.get("GITHUB_ACTIONS") == "true":
+            error_command(f"ideogram-prod rollout {report.command}", report.reason or "a gate failed")
         if self.args.json or self.args.summary:
             # The stable Deployment's revision now: what a later `rollback --to-revision` can name.
             annotations = (self.kube.get("deployments", self.name) or {}).get("metadata", {}).get("annotations", {})
             revision = annotations.get("deployment.kubernetes.io/revision")
-            data.setdefault("revision", int(revision) if revision and revision.isdigit() else None)
+            report.revision = int(revision) if revision and revision.isdigit() else None
         if self.args.json:
-            write_file(self.args.json, render_json(data))
+            write_file(self.args.json, render_json(report))
         if self.args.summary:
-            write_summary(self.args.summary, render_markdown(data))
+            write_summary(self.args.summary, render_markdown(report))
 
 
 def _kube_errors(run: Any) -> Any:

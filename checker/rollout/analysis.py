@@ -20,18 +20,10 @@ from checker.config import RolloutConfig
 from checker.contract import AlertSpec
 from checker.rollout import gates, judge
 from checker.rollout.gates import Verdict
+from checker.rollout.report import Point
 from checker.rollout.state import GateEvidence, now_iso
 
 MIN_SINCE_S = 60
-
-
-@dataclass(frozen=True, slots=True)
-class Point:
-    """One evaluation for the chart: seconds since the analysis began, canary 5xx/min and p99 seconds."""
-
-    t: float
-    errors_per_min: float | None
-    p99_s: float | None
 
 
 @dataclass

@@ -17,12 +17,14 @@ from typing import TYPE_CHECKING, Any, Protocol
 from checker.clients.kube import KubeError
 from checker.errors import CheckerError, ExitCode, InputError, UsageError
 from checker.rollout import driver, machine, refs, watchdog
+from checker.rollout.report import RolloutReport
 from checker.rollout.state import Phase, RolloutState, StageRecord, now_iso, read_state
 
 if TYPE_CHECKING:
     from checker.clients.kube import Kube
     from checker.config import ClusterTarget, Config, RolloutConfig
     from checker.rollout.analysis import Analysis
+    from checker.rollout.types import StrategyName
 
 
 class RolloutFailed(CheckerError):
@@ -42,7 +44,7 @@ class Outcome:
 class Io(Protocol):
     def say(self, text: str) -> None: ...
 
-    def report(self, data: dict[str, Any]) -> None: ...
+    def report(self, report: RolloutReport) -> None: ...
 
 
 def who() -> str:
@@ -55,12 +57,14 @@ def who() -> str:
         return "unknown"
 
 
-def state_data(state: RolloutState | None) -> dict[str, Any]:
+def report_of(state: RolloutState | None, command: str, verdict: str, **fields: Any) -> RolloutReport:
+    """The report of `command`, with the rollout's identity from `state` (none for a Deployment without one)."""
     if state is None:
-        return {}
-    return {"rollout_id": state.rollout_id, "strategy": state.strategy, "weight": state.weight, "share": state.share,
-            "from_image": state.from_image, "to_image": state.to_image, "phase": str(state.phase),
-            "from_revision": state.from_revision}
+        return RolloutReport(command, verdict, **fields)
+    return RolloutReport(command, verdict, **{
+        "rollout_id": state.rollout_id, "strategy": state.strategy, "weight": state.weight, "share": state.share,
+        "from_image": state.from_image, "to_image": state.to_image, "phase": str(state.phase),
+        "from_revision": state.from_revision, **fields})
 
 
 def _identity(state: RolloutState | None) -> tuple[str, str, str] | None:
@@ -105,14 +109,14 @@ class Rollout:
             pass
 
     # ------------------------------------------------------------------------------------------- start
-    def start(self, image: str, weight: int, strategy: str, rid: str, force: bool, deadline: float) -> Outcome:
+    def start(self, image: str, weight: int, strategy: StrategyName, rid: str, force: bool, deadline: float) -> Outcome:
         for _ in range(5):
             outcome = self._start_once(image, weight, strategy, rid, force, deadline)
             if outcome is not None:
                 return outcome
         raise RolloutFailed(f"the rollout record of deployment/{self.name} kept changing; another run is active")
 
-    def _start_once(self, image: str, weight: int, strategy: str, rid: str, force: bool,
+    def _start_once(self, image: str, weight: int, strategy: StrategyName, rid: str, force: bool,
                     deadline: float) -> Outcome | None:
         d = self.stable()
         state, _ = read_state(self.kube, self.name)
@@ -129,7 +133,7 @@ class Rollout:
                     st = driver.wait_stage(self.kube, state, deadline, time.time())
                     self.io.say(f"canary serves {st.share * 100:.1f}% ({st.canary_ready} canary / {st.stable_ready} "
                                 "stable pods ready)")
-                self.io.report({**state_data(state), "command": "start", "verdict": "unchanged"})
+                self.io.report(report_of(state, "start", "unchanged"))
                 return Outcome("unchanged")
             if not force:
                 raise RolloutFailed(
@@ -140,7 +144,7 @@ class Rollout:
             takeover = state
         if state is not None and not state.active and state.rollout_id == rid and state.to_image == image:
             self.io.say(f"rollout {rid} already {state.phase}: nothing to do")
-            self.io.report({**state_data(state), "command": "start", "verdict": "unchanged"})
+            self.io.report(report_of(state, "start", "unchanged"))
             return Outcome("unchanged")
         if takeover is None and current_image == image:
             self.io.say(f"deployment/{self.name} already runs {image}: nothing to roll out")
@@ -181,7 +185,7 @@ class Rollout:
             st = driver.wait_stage(self.kube, state, deadline, started)
         except driver.StageFailed as exc:
             self.note(state, f"stage {weight}% failed: {exc}")
-            self.io.report({**state_data(state), "command": command, "verdict": "fail", "reason": str(exc)})
+            self.io.report(report_of(state, command, "fail", reason=str(exc)))
             raise
 
         def share(s: RolloutState) -> None:
@@ -195,7 +199,7 @@ class Rollout:
         watching = watchdog.ensure(self.kube, last, self.config)
         if watching:
             self.io.say(watching)
-        self.io.report({**state_data(last), "command": command, "verdict": "pass"})
+        self.io.report(report_of(last, command, "pass"))
         return Outcome("pass")
 
     # ------------------------------------------------------------------------------------------- promote
@@ -232,7 +236,7 @@ class Rollout:
             driver.promote_full(self.kube, state, deadline)
         except driver.StageFailed as exc:
             self.note(state, f"promotion failed: {exc}")
-            self.io.report({**state_data(state), "command": "promote", "verdict": "fail", "reason": str(exc)})
+            self.io.report(report_of(state, "promote", "fail", reason=str(exc)))
             raise
 
         def promoted(s: RolloutState) -> None:
@@ -246,7 +250,7 @@ class Rollout:
                     "(observed generation, updated and available replicas, pod images)")
         for done in watchdog.remove(self.kube, self.name):
             self.io.say(f"removed {done}")
-        self.io.report({**state_data(state), "command": "promote", "verdict": "pass"})
+        self.io.report(report_of(state, "promote", "pass"))
         return Outcome("pass")
 
     # ------------------------------------------------------------------------------------------- analyze
@@ -288,15 +292,14 @@ class Rollout:
                 raise
             # Read-only credentials (the `read` Role, checker/rollout/rbac.py): analysis needs to write nothing.
             self.io.say("rollout record not updated: these credentials may only read (the evidence is in the report)")
-        data = {**state_data(state), "command": "analyze", "verdict": str(verdict), "reason": result.reason,
-                "gates": [e.model_dump(mode="json") for e in (result.failing or result.last)],
-                "points": [{"t": p.t, "errors_per_min": p.errors_per_min, "p99_s": p.p99_s} for p in result.points],
-                "started_at": result.started_at, "ended_at": result.ended_at, "evaluations": result.evaluations,
-                "prometheus_errors": result.errors}
+        report = report_of(state, "analyze", str(verdict), reason=result.reason,
+                           gates=list(result.failing or result.last), points=list(result.points),
+                           started_at=result.started_at, ended_at=result.ended_at,
+                           evaluations=result.evaluations, prometheus_errors=result.errors)
         if verdict is Verdict.PASS:
             self.io.say(f"{self.name}: stage {state.weight}% held for {duration:g}s ({result.evaluations} "
                         "evaluations)")
-            self.io.report(data)
+            self.io.report(report)
             return Outcome("pass")
         # Fail closed, as Argo's AnalysisRun: an analysis Prometheus kept failing counts as failed (the canary is
         # removed with --rollback-on-failure). A hold (stable degraded too) never rolls back: not the release's fault.
@@ -306,15 +309,15 @@ class Rollout:
                 Verdict.HOLD: "on hold: the stable is degraded too", Verdict.ERROR: "not judged (Prometheus errors)"}
         self.io.say(f"{self.name}: stage {state.weight}% {what.get(verdict, str(verdict))}: {result.reason}")
         if fails and verdict is Verdict.INCONCLUSIVE:
-            data["verdict"] = "fail"  # rollout.inconclusive: fail - a failure to every reader (the deploy template)
-            data["reason"] = f"inconclusive at the deadline (rollout.inconclusive: fail): {result.reason}"
+            report.verdict = "fail"  # rollout.inconclusive: fail - a failure to every reader (the deploy template)
+            report.reason = f"inconclusive at the deadline (rollout.inconclusive: fail): {result.reason}"
         if fails and rollback_on_failure:
             self.rollback(state.rollout_id, float(self.cfg.rollback_timeout_s))
         elif not fails:
             self.io.say(f"{self.name}: the canary stays at {state.weight}%; promote or roll it back by hand "
                         f"(`rollout promote --weight N` / `rollout rollback --id {state.rollout_id}`)")
-        self.io.report(data)
-        return Outcome(str(data["verdict"]), int(ExitCode.FAILED))
+        self.io.report(report)
+        return Outcome(report.verdict, int(ExitCode.FAILED))
 
     # ------------------------------------------------------------------------------------------- rollback
     def rollback(self, rid: str | None, timeout: float) -> Outcome:
@@ -332,7 +335,7 @@ class Rollout:
                 for done in watchdog.remove(kube, self.name):  # a watchdog left by an interrupted rollback
                     self.io.say(f"removed {done}")
                 self.io.say(f"rollout {state.rollout_id} already rolled back; {image} serves: nothing to do")
-                self.io.report({**state_data(state), "command": "rollback", "verdict": "unchanged"})
+                self.io.report(report_of(state, "rollback", "unchanged"))
                 return Outcome("unchanged")
         # Marked first, so an interrupted rollback is resumed by the next one, and a late promote is refused.
         try:
@@ -367,7 +370,7 @@ class Rollout:
         drift = refs.drift(state.config_versions, refs.versions(kube, state.from_template))
         for line in drift:
             self.io.say(f"warning: {line}; a rollback restores the pod template only, not this object")
-        self.io.report({**state_data(state), "command": "rollback", "verdict": "rolled-back", "config_drift": drift})
+        self.io.report(report_of(state, "rollback", "rolled-back", config_drift=drift))
         return Outcome("rolled-back")
 
     def _nothing_to_roll_back(self, held: RolloutState | None, rid: str | None) -> Outcome:
@@ -376,7 +379,7 @@ class Rollout:
         reason = (f"deployment/{self.name}: {wanted} is not in the cluster ({found}): nothing to roll back" if rid
                   else f"deployment/{self.name}: {wanted} ({found}): nothing to roll back")
         self.io.say(reason)
-        self.io.report({"command": "rollback", "verdict": "none", "reason": reason})
+        self.io.report(RolloutReport("rollback", "none", reason=reason))
         return Outcome("none")
 
     # ------------------------------------------------------------------------------------------- undo
@@ -395,7 +398,7 @@ class Rollout:
             image = driver.image_of(state.from_template, state.container or None)
             self.io.say(f"rollout {state.rollout_id} was rolled back and {image} still serves: nothing to do "
                         "(--to-revision N goes further back)")
-            self.io.report({**state_data(state), "command": "undo", "verdict": "unchanged"})
+            self.io.report(report_of(state, "undo", "unchanged"))
             return Outcome("unchanged")
         container = self.target.container
         before = driver.image_of(d["spec"]["template"], container)
@@ -421,7 +424,7 @@ class Rollout:
             raise RolloutFailed(f"the rollout record of deployment/{self.name} changed during the undo; check "
                                 "`rollout status`")
         self.io.say(f"{self.name}: undone; {image} serves")
-        self.io.report({**state_data(record), "command": "undo", "verdict": "rolled-back"})
+        self.io.report(report_of(record, "undo", "rolled-back"))
         return Outcome("rolled-back")
 
     # ------------------------------------------------------------------------------------------- status
@@ -433,7 +436,7 @@ class Rollout:
         if state is None:
             self.io.say(f"{self.name}: no rollout recorded; runs {image} ({st.get('availableReplicas', 0)}/"
                         f"{d['spec'].get('replicas')} available)")
-            self.io.report({"command": "status", "verdict": "none", "image": image})
+            self.io.report(RolloutReport("status", "none", image=image))
             return Outcome("none")
         live = driver.stage_status(self.kube, state) if state.active else None
         self.io.say(f"{self.name}: rollout {state.rollout_id} {state.phase} at {state.weight}% "
@@ -444,8 +447,7 @@ class Rollout:
         self.io.say(f"  started by {state.started_by or '?'} at {state.started_at}; last change {state.updated_at}")
         for rec in state.history[-5:]:
             self.io.say(f"  {rec.at} {rec.action} {rec.weight}% {rec.note}".rstrip())
-        gates = [g.model_dump(mode="json") for rec in state.history[-1:] for g in rec.gates]
-        self.io.report({**state_data(state), "command": "status", "verdict": str(state.phase),
-                        "share": live.share if live else state.share, "gates": gates,
-                        "history": [r.model_dump(mode="json") for r in state.history]})
+        self.io.report(report_of(state, "status", str(state.phase), share=live.share if live else state.share,
+                                 gates=[g for rec in state.history[-1:] for g in rec.gates],
+                                 history=list(state.history)))
         return Outcome(str(state.phase))

@@ -8,7 +8,7 @@ from checker.rollout.strategies.replicas import Replicas
 from checker.rollout.strategies.rolling import Rolling
 
 STRATEGIES: dict[str, Strategy] = {s.name: s for s in (Replicas(), Gateway(), Rolling())}
-NAMES: tuple[str, ...] = tuple(STRATEGIES)
+NAMES: tuple[str, ...] = tuple(STRATEGIES)  # the same names as rollout.types.StrategyName (a test holds them equal)
 
 
 def strategy(name: str) -> Strategy:

@@ -8,10 +8,11 @@ if TYPE_CHECKING:
     from checker.clients.kube import Kube
     from checker.rollout.driver import StageStatus
     from checker.rollout.state import RolloutState
+    from checker.rollout.types import StrategyName
 
 
 class Strategy(Protocol):
-    name: str
+    name: StrategyName
     doc: str
 
     def apply(self, kube: Kube, state: RolloutState, weight: int, label: tuple[str, str],

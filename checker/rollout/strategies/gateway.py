@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from checker.rollout import driver, plan
+from checker.rollout.types import StrategyName
 
 if TYPE_CHECKING:
     from checker.clients.kube import Kube
@@ -13,7 +14,7 @@ if TYPE_CHECKING:
 
 
 class Gateway:
-    name = "gateway"
+    name: StrategyName = "gateway"
     doc = "a canary Deployment and Service; the HTTPRoute's backendRef weights set the exact share"
 
     def apply(self, kube: Kube, state: RolloutState, weight: int, label: tuple[str, str],

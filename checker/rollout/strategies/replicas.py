@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from checker.rollout import driver, plan
+from checker.rollout.types import StrategyName
 
 if TYPE_CHECKING:
     from checker.clients.kube import Kube
@@ -13,7 +14,7 @@ if TYPE_CHECKING:
 
 
 class Replicas:
-    name = "replicas"
+    name: StrategyName = "replicas"
     doc = "a canary Deployment next to the stable; the share is canary / all Ready pods (no mesh needed)"
 
     def apply(self, kube: Kube, state: RolloutState, weight: int, label: tuple[str, str],

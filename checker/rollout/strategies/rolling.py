@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from checker.rollout import driver
+from checker.rollout.types import StrategyName
 
 if TYPE_CHECKING:
     from checker.clients.kube import Kube
@@ -13,7 +14,7 @@ if TYPE_CHECKING:
 
 
 class Rolling:
-    name = "rolling"
+    name: StrategyName = "rolling"
     doc = "the Deployment's own rolling update, paused once the new ReplicaSet holds the weight (no extra objects)"
 
     def apply(self, kube: Kube, state: RolloutState, weight: int, label: tuple[str, str],
