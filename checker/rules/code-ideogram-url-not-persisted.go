@@ -44,8 +44,8 @@ func (c *IdeogramClient) GenerateURL(ctx context.Context, prompt string) (string
 	if err != nil {
 		return "", err
 	}
-	// a return is judged by the repository-level pass (are all callers persisting?), not built yet
-	// todoruleid: code-ideogram-url-not-persisted-go
+	// handed out by an exported function: the repository-level pass drops it when every caller persists it
+	// ruleid: code-ideogram-url-not-persisted-go
 	return out.Data[0].URL, nil
 }
 
@@ -105,8 +105,8 @@ func GenerateRaw(body []byte) (string, error) {
 	if err := json.NewDecoder(resp.Body).Decode(&out); err != nil {
 		return "", err
 	}
-	// a return is judged by the repository-level pass (are all callers persisting?), not built yet
-	// todoruleid: code-ideogram-url-not-persisted-go
+	// handed out by an exported function: the repository-level pass drops it when every caller persists it
+	// ruleid: code-ideogram-url-not-persisted-go
 	return out.Data[0].URL, nil
 }
 
@@ -220,4 +220,79 @@ func (c *IdeogramClient) OkStoreKey(ctx context.Context, jobID string) error {
 	// ok: code-ideogram-url-not-persisted-go
 	_, err := c.db.ExecContext(ctx, "UPDATE jobs SET status = 'done' WHERE id = $1", jobID)
 	return err
+}
+
+// ---- issue 13: kept on the receiver, returned by exported code; private helpers and closures leave it to their caller
+
+type IdeogramJob struct {
+	client   *IdeogramClient
+	ImageURL string
+}
+
+func (j *IdeogramJob) Run(ctx context.Context, prompt string) error {
+	out, err := j.client.generate(ctx, prompt)
+	if err != nil {
+		return err
+	}
+	// ruleid: code-ideogram-url-not-persisted-go
+	j.ImageURL = out.Data[0].URL
+	return nil
+}
+
+func (c *IdeogramClient) AllURLs(ctx context.Context, prompt string) []string {
+	out, _ := c.generate(ctx, prompt)
+	urls := make([]string, 0, len(out.Data))
+	for _, img := range out.Data {
+		urls = append(urls, img.URL)
+	}
+	// ruleid: code-ideogram-url-not-persisted-go
+	return urls
+}
+
+func (c *IdeogramClient) firstURL(ctx context.Context, prompt string) string {
+	out, _ := c.generate(ctx, prompt)
+	// a private helper: its caller here decides
+	// ok: code-ideogram-url-not-persisted-go
+	return out.Data[0].URL
+}
+
+func (c *IdeogramClient) GenerateStored(ctx context.Context, prompt string) (string, error) {
+	url := c.firstURL(ctx, prompt)
+	stored, err := c.mirrorImage(ctx, url)
+	// ok: code-ideogram-url-not-persisted-go
+	return stored, err
+}
+
+func (c *IdeogramClient) Seeds(ctx context.Context, prompt string) []int {
+	out, _ := c.generate(ctx, prompt)
+	seeds := []int{}
+	for range out.Data {
+		seeds = append(seeds, 0)
+	}
+	// ok: code-ideogram-url-not-persisted-go
+	return seeds
+}
+
+func (c *IdeogramClient) GenerateAll(ctx context.Context, prompts []string) ([]string, error) {
+	keys := make([]string, len(prompts))
+	each := func(i int) error {
+		out, err := c.generate(ctx, prompts[i])
+		if err != nil {
+			return err
+		}
+		stored, err := c.mirrorImage(ctx, out.Data[0].URL)
+		keys[i] = stored
+		// ok: code-ideogram-url-not-persisted-go
+		return err
+	}
+	for i := range prompts {
+		if err := each(i); err != nil {
+			return nil, err
+		}
+	}
+	return keys, nil
+}
+
+func (c *IdeogramClient) mirrorImage(ctx context.Context, url string) (string, error) {
+	return "", nil
 }
