@@ -27,6 +27,7 @@ class CheckSpec:
     checklist_item: str
     fix: str
     runner: str = ""  # NATIVE and LIVE: the module under checker/checks/static/ or checker/checks/live/
+    tags: tuple[str, ...] = ("reliability",)  # SARIF rule tags; "security" makes GitHub read security-severity
 
     @property
     def help_uri(self) -> str:
@@ -36,6 +37,8 @@ class CheckSpec:
         return check_doc_url(self.id)
 
 
+SECURITY = ("security",)  # a finding an attacker can use (a leaked key, an unverified webhook), not only an outage
+
 CHECKS: tuple[CheckSpec, ...] = (
     CheckSpec(
         "secret-ideogram-key",
@@ -43,6 +46,7 @@ CHECKS: tuple[CheckSpec, ...] = (
         Engine.SECRETS, Severity.ERROR, "step1.keys-in-vault",
         "Revoke the key in the Ideogram dashboard, remove it from the code and its history, and read it "
         "from a secret store (a Kubernetes Secret, External Secrets, a vault) through an env var.",
+        tags=SECURITY,
     ),
     CheckSpec(
         "secret-generic",
@@ -50,6 +54,7 @@ CHECKS: tuple[CheckSpec, ...] = (
         Engine.SECRETS, Severity.ERROR, "step2.no-hardcoded-credentials",
         "Rotate the credential, remove it, and load it from a secret store. Audited false positives "
         "belong in .secrets.baseline.",
+        tags=SECURITY,
     ),
     CheckSpec(
         "code-ideogram-no-backoff",
@@ -77,6 +82,7 @@ CHECKS: tuple[CheckSpec, ...] = (
         "The Ideogram API key (or part of it) reaches a log, print or console call",
         Engine.SEMGREP, Severity.ERROR, "step2.production-logging",
         "Never log the key or a prefix of it; log a fingerprint (a short hash) if you must tell keys apart.",
+        tags=SECURITY,
     ),
     CheckSpec(
         "code-ideogram-key-client-exposed",
@@ -84,6 +90,7 @@ CHECKS: tuple[CheckSpec, ...] = (
         Engine.SEMGREP, Severity.ERROR, "step1.keys-in-vault",
         "Call Ideogram only from server code (route handlers, server actions, a backend); never put the key in "
         "NEXT_PUBLIC_/VITE_/REACT_APP_ variables or bundler defines.",
+        tags=SECURITY,
     ),
     CheckSpec(
         "code-ideogram-url-not-persisted",
@@ -111,6 +118,7 @@ CHECKS: tuple[CheckSpec, ...] = (
         "Reference a Secret (valueFrom.secretKeyRef or envFrom.secretRef), a CSI secret volume or an "
         "External Secrets source instead of `value:`.",
         runner="k8s_manifests",
+        tags=SECURITY,
     ),
     CheckSpec(
         "k8s-key-missing",
@@ -146,6 +154,7 @@ CHECKS: tuple[CheckSpec, ...] = (
         Engine.NATIVE, Severity.ERROR, "step1.webhook-https",
         "Serve webhooks over HTTPS only; loopback URLs for local development are allowed.",
         runner="webhooks",
+        tags=SECURITY,
     ),
     CheckSpec(
         "webhook-unverified",
@@ -153,6 +162,7 @@ CHECKS: tuple[CheckSpec, ...] = (
         Engine.SEMGREP, Severity.ERROR, "step1.webhook-secrets",
         "Verify the signature (HMAC or Ed25519) of every webhook before using it, with hmac.compare_digest / "
         "crypto.timingSafeEqual, and keep the webhook secret in a secret store.",
+        tags=SECURITY,
     ),
     CheckSpec(
         "code-no-circuit-breaker",
@@ -182,6 +192,7 @@ CHECKS: tuple[CheckSpec, ...] = (
         Engine.NATIVE, Severity.WARNING, "step4.key-rotation",
         "Document how to create a new key, roll it out through the secret store, verify, and revoke the old one.",
         runner="docs",
+        tags=SECURITY,
     ),
     CheckSpec(
         "docs-rollback",
@@ -220,6 +231,7 @@ CHECKS: tuple[CheckSpec, ...] = (
         "Nothing to fix if the change is intended: under --diff-base the gate enforced the base branch's config "
         "and baseline, not this change. Have the files' code owners review it; it takes effect once merged. "
         "Land such changes in a pull request of their own.",
+        tags=SECURITY,
     ),
     # --- live pre-flight checks (issue 5), run by `ideogram-prod preflight` ---
     CheckSpec(
@@ -271,6 +283,7 @@ CHECKS: tuple[CheckSpec, ...] = (
         Engine.LIVE, Severity.ERROR, "step1.keys-in-vault",
         "Give each environment its own key so a staging leak or load test cannot burn production's quota.",
         runner="k8s",
+        tags=SECURITY,
     ),
     CheckSpec(
         "live-k8s-deployment",

@@ -18,7 +18,7 @@ _SUPPRESSION_KIND = {SuppressionKind.INLINE: "inSource", SuppressionKind.BASELIN
 
 
 def rule_dict(spec: CheckSpec) -> dict[str, Any]:
-    tags = ["security"] if spec.id.startswith("secret-") or "key" in spec.id else ["reliability"]
+    tags = list(spec.tags)
     props: dict[str, Any] = {"tags": tags, "precision": "high"}
     if "security" in tags:
         # NOTE: GitHub reads security-severity as a string "0.1".."10.0", only on rules tagged security.
