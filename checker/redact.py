@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import os
 import re
 import threading
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 
 MASK = "***"
 _MIN_SECRET_LEN = 4
@@ -41,6 +42,10 @@ class Redactor:
             with self._lock:
                 (self._values if prefixes else self._whole_only).add(value)
                 self._whole_re = None
+
+    def register_env(self, name: str, environ: Mapping[str, str] | None = None) -> None:
+        """The value of the environment variable `name`: the configured key env (ideogram.api_key_env)."""
+        self.register((os.environ if environ is None else environ).get(name))
 
     def register_paths(self, paths: Iterable[str]) -> None:
         """A pull request may name a file (or folder) after a key: every key-shaped part of a path is masked

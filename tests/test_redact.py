@@ -66,3 +66,10 @@ def test_key_shaped_parts_of_paths_are_masked_whole_and_other_names_stay():
     assert r(f"docs/{key}.md:1 and cfg/{key}/app.py") == f"docs/{MASK}.md:1 and cfg/{MASK}/app.py"
     assert r(" ".join(ordinary)) == " ".join(ordinary)
     assert r(key[:8] + " prefix") == key[:8] + " prefix"  # a file name is not a known secret: whole only
+
+
+def test_register_env_masks_the_named_variables_value_only():
+    r = Redactor()
+    r.register_env("TEAM_IDEOGRAM_TOKEN", {"TEAM_IDEOGRAM_TOKEN": KEY, "IDEOGRAM_API_KEY": "other-value-12345"})
+    r.register_env("UNSET", {})
+    assert r(f"{KEY} other-value-12345") == f"{MASK} other-value-12345"

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import os
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -49,7 +48,7 @@ def run(args: argparse.Namespace) -> int:
     from checker import __version__
     from checker.checklist import checklist
     from checker.commands.output import PROG, emit, fail_on, progress, say, selected_ids
-    from checker.config import load_base_config, load_config, misnamed_configs, repo_relative
+    from checker.config import IdeogramConfig, load_base_config, load_config, misnamed_configs, repo_relative
     from checker.findings import Report
     from checker.registry import BY_ID
     from checker.scan import ScanRequest, run_scan
@@ -65,9 +64,11 @@ def run(args: argparse.Namespace) -> int:
         raise UsageError("--config-from-head: only means something with --diff-base")
     # A pull request must not configure its own gate: under --diff-base the base ref's config is enforced.
     config_ref = args.diff_base if args.diff_base is not None and not args.config_from_head else None
-    # NOTE: before anything can fail: an error may quote input (a ref, a path) that holds the key.
-    REDACTOR.register(os.environ.get("IDEOGRAM_API_KEY"))
+    # NOTE: before anything can fail: an error may quote input (a ref, a path) that holds the key. The default
+    # name first (the config is not read yet), then the configured one; both stay registered.
+    REDACTOR.register_env(IdeogramConfig().api_key_env)
     config = load_config(args.config, root) if config_ref is None else load_base_config(args.config, root, config_ref)
+    REDACTOR.register_env(config.ideogram.api_key_env)
     threshold = fail_on(args, config.fail_on)
     for warning in misnamed_configs(root) if args.config is None else ():
         say(f"{PROG}: warning: {warning}\n", err=True)
