@@ -1,1 +1,1 @@
-"""Local servers that speak real wire protocols for the tests (and demos): Ideogram's API, a metrics exporter."""
+"""Test doubles in one place: local servers that speak real wire protocols (Ideogram, GitHub REST, JSON)."""
