@@ -1,4 +1,5 @@
-"""k8s-* checks over fixture repos through the real CLI, plus table tests of the manifest helpers."""
+"""k8s-* checks over fixture repos, judged in-process by the scan (the CLI as a process only where the test is about
+the CLI: exit codes, one-line errors, the key in no output), plus table tests of the manifest helpers."""
 
 from __future__ import annotations
 
@@ -36,6 +37,23 @@ def reasons(doc: dict) -> dict[str, str]:
     return {r["check_id"]: r["reason"] for r in doc["results"]}
 
 
+def scan(root: Path, ids: str = IDS, strict: bool = False) -> tuple[int, dict]:
+    """What `check ROOT --select IDS --json` decides, in-process: run_scan with the repository's config, the exit
+    code (0/1) and the JSON report's dict, without starting an interpreter per test."""
+    from checker import __version__
+    from checker.config import load_config
+    from checker.findings import Report
+    from checker.registry import BY_ID
+    from checker.reporters.json_v1 import report_dict
+    from checker.scan import ScanRequest, run_scan
+
+    root = root.resolve()
+    config = load_config(None, root)
+    results = run_scan(ScanRequest(root, config, tuple(BY_ID[i] for i in ids.split(","))))
+    report = Report(__version__, results, fail_on=config.fail_on, strict=strict)
+    return int(report.failed), report_dict(report)
+
+
 def test_failing_fixture_reports_every_check_with_file_and_line(cli, tmp_path):
     root = fixture("failing", tmp_path)
     out = tmp_path / "r.json"
@@ -63,45 +81,40 @@ def test_failing_fixture_reports_every_check_with_file_and_line(cli, tmp_path):
     assert "charts/app" in reasons(doc)["k8s-manifest-invalid"]
 
 
-def test_passing_fixture_is_green(cli, tmp_path):
-    root = fixture("passing", tmp_path)
-    out = tmp_path / "r.json"
-    result = cli("check", str(root), "--select", IDS, "--json", str(out))
-    assert result.returncode == 0, result.stdout + result.stderr
-    doc = report(out)
+def test_passing_fixture_is_green(tmp_path):
+    code, doc = scan(fixture("passing", tmp_path))
+    assert code == 0, doc
     assert findings(doc) == []
     assert set(statuses(doc).values()) == {"passed"}
     assert "2 custom resource(s) without a schema" in reasons(doc)["k8s-manifest-invalid"]
     assert "Job/ideogram-backfill" in reasons(doc)["k8s-key-missing"]
 
 
-def test_helm_chart_without_rendered_output_is_skipped_with_reason(cli, tmp_path):
+def test_helm_chart_without_rendered_output_is_skipped_with_reason(tmp_path):
     root = fixture("helm-only", tmp_path)
-    out = tmp_path / "r.json"
-    assert cli("check", str(root), "--select", IDS, "--json", str(out)).returncode == 0
-    doc = report(out)
+    code, doc = scan(root)
+    assert code == 0
     assert set(statuses(doc).values()) == {"skipped"}
     assert all("helm template" in r and "charts/app" in r for r in reasons(doc).values())
-    assert cli("check", str(root), "--select", IDS, "--strict").returncode == 1
+    assert scan(root, strict=True)[0] == 1
 
 
-def test_helm_chart_with_rendered_output_is_checked(cli, make_repo, tmp_path):
+def test_helm_chart_with_rendered_output_is_checked(make_repo):
     rendered = (FIXTURES / "failing" / "k8s" / "deployment.yaml").read_text()
     root = make_repo({"charts/app/Chart.yaml": "apiVersion: v2\nname: app\nversion: 0.1.0\n",
                       "charts/app/templates/d.yaml": "replicas: {{ .Values.replicas }}\n",
                       "charts/app/values.yaml": "replicas: 2\n",
                       "rendered/all.yaml": rendered})
-    out = tmp_path / "r.json"
-    assert cli("check", str(root), "--select", IDS, "--json", str(out)).returncode == 1
-    assert ("k8s-key-literal", "rendered/all.yaml", 20) in findings(report(out))
+    code, doc = scan(root)
+    assert code == 1
+    assert ("k8s-key-literal", "rendered/all.yaml", 20) in findings(doc)
 
 
-def test_no_manifests_skips_everything(cli, make_repo, tmp_path):
-    root = make_repo({"app.py": "print('hi')\n", ".github/workflows/ci.yaml": "on: push\njobs: {}\n"})
-    out = tmp_path / "r.json"
-    assert cli("check", str(root), "--select", IDS, "--json", str(out)).returncode == 0
-    assert set(statuses(report(out)).values()) == {"skipped"}
-    assert "no Kubernetes manifests found" in reasons(report(out))["k8s-key-missing"]
+def test_no_manifests_skips_everything(make_repo):
+    code, doc = scan(make_repo({"app.py": "print('hi')\n", ".github/workflows/ci.yaml": "on: push\njobs: {}\n"}))
+    assert code == 0
+    assert set(statuses(doc).values()) == {"skipped"}
+    assert "no Kubernetes manifests found" in reasons(doc)["k8s-key-missing"]
 
 
 DEPLOY = """\
@@ -122,28 +135,28 @@ spec:
 """
 
 
-def test_workload_checks_skip_when_no_ideogram_workload_is_found(cli, make_repo, tmp_path):
-    root = make_repo({"k8s/web.yaml": DEPLOY.format(name="web", image="nginx:1.27")})
-    out = tmp_path / "r.json"
-    assert cli("check", str(root), "--select", IDS, "--json", str(out)).returncode == 0
-    got = statuses(report(out))
+def test_workload_checks_skip_when_no_ideogram_workload_is_found(make_repo):
+    code, doc = scan(make_repo({"k8s/web.yaml": DEPLOY.format(name="web", image="nginx:1.27")}))
+    assert code == 0
+    got = statuses(doc)
     assert got["k8s-key-literal"] == got["k8s-manifest-invalid"] == "passed"
     assert got["k8s-key-missing"] == got["k8s-probes-missing"] == got["k8s-resources-missing"] == "skipped"
-    assert "set kubernetes.workload" in reasons(report(out))["k8s-key-missing"]
+    assert "set kubernetes.workload" in reasons(doc)["k8s-key-missing"]
 
 
-def test_configured_workload_is_the_one_judged(cli, make_repo, tmp_path):
+def test_configured_workload_is_the_one_judged(make_repo):
     root = make_repo({
         "deploy/app.yaml": DEPLOY.format(name="imagegen", image="registry.example.com/imagegen:1"),
         "deploy/ideogram-proxy.yaml": DEPLOY.format(name="ideogram-proxy", image="envoy:1"),
         ".ideogram-prod.yaml": "kubernetes:\n  workload: imagegen\n",
     })
-    out = tmp_path / "r.json"
-    assert cli("check", str(root), "--select", "k8s-key-missing", "--json", str(out)).returncode == 1
-    assert findings(report(out)) == [("k8s-key-missing", "deploy/app.yaml", 12)]
+    code, doc = scan(root, "k8s-key-missing")
+    assert code == 1
+    assert findings(doc) == [("k8s-key-missing", "deploy/app.yaml", 12)]
     (root / ".ideogram-prod.yaml").write_text("kubernetes:\n  workload: nope\n")
-    assert cli("check", str(root), "--select", "k8s-key-missing", "--json", str(out)).returncode == 0
-    assert "'nope' matches none of the 2 workload(s)" in reasons(report(out))["k8s-key-missing"]
+    code, doc = scan(root, "k8s-key-missing")
+    assert code == 0
+    assert "'nope' matches none of the 2 workload(s)" in reasons(doc)["k8s-key-missing"]
 
 
 CRON = """\
@@ -219,22 +232,21 @@ def test_an_empty_or_odd_workload_setting_is_bad_config(cli, make_repo, workload
     assert "Traceback" not in result.stderr
 
 
-def test_any_yaml_with_a_workload_is_found_outside_the_configured_paths(cli, make_repo, tmp_path):
+def test_any_yaml_with_a_workload_is_found_outside_the_configured_paths(make_repo):
     root = make_repo({"ops/ideogram.yml": DEPLOY.format(name="ideogram-api", image="img:1")})
-    out = tmp_path / "r.json"
-    assert cli("check", str(root), "--select", "k8s-key-missing,k8s-probes-missing", "--json", str(out)).returncode == 1
-    assert findings(report(out)) == [("k8s-key-missing", "ops/ideogram.yml", 12),
+    code, doc = scan(root, "k8s-key-missing,k8s-probes-missing")
+    assert code == 1
+    assert findings(doc) == [("k8s-key-missing", "ops/ideogram.yml", 12),
                                      ("k8s-probes-missing", "ops/ideogram.yml", 13)]
 
 
-def test_unsupported_kubernetes_version_is_an_error_not_a_pass(cli, make_repo, tmp_path):
+def test_unsupported_kubernetes_version_is_an_error_not_a_pass(make_repo):
     root = make_repo({"k8s/web.yaml": DEPLOY.format(name="web", image="nginx:1.27"),
                       ".ideogram-prod.yaml": "kubernetes:\n  kubernetes_version: '1.20'\n"})
-    out = tmp_path / "r.json"
-    result = cli("check", str(root), "--select", "k8s-manifest-invalid", "--json", str(out))
-    assert result.returncode == 1
-    assert statuses(report(out)) == {"k8s-manifest-invalid": "error"}
-    assert "1.20 is not covered by kubernetes-validate" in reasons(report(out))["k8s-manifest-invalid"]
+    code, doc = scan(root, "k8s-manifest-invalid")
+    assert code == 1
+    assert statuses(doc) == {"k8s-manifest-invalid": "error"}
+    assert "1.20 is not covered by kubernetes-validate" in reasons(doc)["k8s-manifest-invalid"]
 
 
 def test_bad_kubernetes_version_in_config_is_exit_2(cli, make_repo):
@@ -244,18 +256,17 @@ def test_bad_kubernetes_version_in_config_is_exit_2(cli, make_repo):
     assert result.stderr.count("\n") == 1 and "kubernetes.kubernetes_version" in result.stderr
 
 
-def test_cpu_limit_can_be_waived_and_inline_suppression_works(cli, make_repo, tmp_path):
+def test_cpu_limit_can_be_waived_and_inline_suppression_works(make_repo):
     deploy = DEPLOY.format(name="ideogram-api", image="img:1") + (
         "          resources:\n            requests: {cpu: 100m, memory: 128Mi}\n            limits: {memory: 128Mi}\n"
         "          env:\n            # ideogram-prod: ignore[k8s-key-literal] -- a dev-only key\n"
         "            - {name: IDEOGRAM_API_KEY, value: dev-only-key}\n")
     root = make_repo({"k8s/d.yaml": deploy})
-    out = tmp_path / "r.json"
-    cli("check", str(root), "--select", "k8s-resources-missing,k8s-key-literal", "--json", str(out))
-    assert findings(report(out)) == [("k8s-resources-missing", "k8s/d.yaml", 15)]
-    assert "1 suppressed inline" in reasons(report(out))["k8s-key-literal"]
+    _, doc = scan(root, "k8s-resources-missing,k8s-key-literal")
+    assert findings(doc) == [("k8s-resources-missing", "k8s/d.yaml", 15)]
+    assert "1 suppressed inline" in reasons(doc)["k8s-key-literal"]
     (root / ".ideogram-prod.yaml").write_text("kubernetes:\n  require_cpu_limit: false\n")
-    assert cli("check", str(root), "--select", "k8s-resources-missing,k8s-key-literal").returncode == 0
+    assert scan(root, "k8s-resources-missing,k8s-key-literal")[0] == 0
 
 
 def test_literal_key_value_appears_in_no_output(cli, tmp_path):
@@ -363,33 +374,26 @@ spec:
 
 
 @pytest.mark.parametrize("levels", [150, 5000])
-def test_deeply_nested_yaml_is_that_files_finding_and_the_rest_is_still_judged(cli, make_repo, tmp_path, levels):
+def test_deeply_nested_yaml_is_that_files_finding_and_the_rest_is_still_judged(make_repo, levels):
     nested = "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: deep}\ndata:\n  x: " + "[" * levels + "]" * levels
-    root = make_repo({"k8s/deep.yaml": nested + "\n", "k8s/deployment.yaml": DEPLOYMENT})
-    out = tmp_path / "r.json"
-    result = cli("check", str(root), "--select", IDS, "--json", str(out))
-    assert result.returncode == 1 and "Traceback" not in result.stderr, result.stderr
-    doc = report(out)
+    code, doc = scan(make_repo({"k8s/deep.yaml": nested + "\n", "k8s/deployment.yaml": DEPLOYMENT}))
+    assert code == 1
     assert ("k8s-manifest-invalid", "k8s/deep.yaml", 1) in findings(doc)
     assert statuses(doc)["k8s-key-missing"] == "failed"  # the other manifest was still read and judged
 
 
-def test_an_undecodable_manifest_is_an_error_never_a_skipped_file(cli, make_repo, tmp_path):
+def test_an_undecodable_manifest_is_an_error_never_a_skipped_file(make_repo):
     root = make_repo({"k8s/deployment.yaml": DEPLOYMENT})
     (root / "k8s" / "blob.yaml").write_bytes(b"kind: \xff\x00\x01\xfe Secret\n")  # untracked: still listed
-    out = tmp_path / "r.json"
-    result = cli("check", str(root), "--select", IDS, "--json", str(out))
-    assert result.returncode == 1, result.stderr
-    doc = report(out)
+    code, doc = scan(root)
+    assert code == 1
     assert set(statuses(doc).values()) == {"error"}
     assert "k8s/blob.yaml: cannot be read as text" in reasons(doc)["k8s-key-literal"]
 
 
-def test_a_repository_without_manifests_is_not_applicable(cli, make_repo, tmp_path):
-    root = make_repo({"src/app.py": "print('hi')\n"})
-    out = tmp_path / "r.json"
-    assert cli("check", str(root), "--select", IDS, "--json", str(out)).returncode == 0
-    doc = report(out)
+def test_a_repository_without_manifests_is_not_applicable(make_repo):
+    code, doc = scan(make_repo({"src/app.py": "print('hi')\n"}))
+    assert code == 0
     assert {r["status"] for r in doc["results"]} == {"skipped"}
     assert {r["applicable"] for r in doc["results"]} == {False}
     assert {r["files"]["read"] for r in doc["results"]} == {0}
