@@ -134,3 +134,13 @@ def test_docs_snippet_names_the_released_rev_and_the_real_hooks() -> None:
         assert repo["rev"] == f"v{__version__}"
         assert re.fullmatch(r"v0\.\d+\.\d+", repo["rev"])  # 0.x until the first release
         assert {h["id"] for h in repo["hooks"]} <= set(HOOKS)
+
+
+def test_hook_args_reach_the_check(make_repo: Callable[..., Path]) -> None:
+    """`args: [--fail-on, warning]` in a user's .pre-commit-config.yaml: the docs gap (a warning) then blocks."""
+    root = make_repo({"app.py": "x = 1\n"})
+    (root / "README.md").write_text("# App\n\nNothing about incidents yet.\n")
+    git(root, "add", "README.md")
+    assert run_entry("ideogram-prod", root, "--select", "docs-runbook").returncode == 0
+    strict = run_entry("ideogram-prod", root, "--select", "docs-runbook", "--fail-on", "warning")
+    assert strict.returncode == 1 and "docs-runbook" in strict.stdout

@@ -23,6 +23,8 @@ def register(sub: Any, common: argparse.ArgumentParser) -> None:
     p.add_argument("path", nargs="?", default=".", help="repository (default: .)")
     p.add_argument("--full", action="store_true", help="the whole tree, as CI checks it (the pre-push hook)")
     p.add_argument("--select", metavar="IDS", help=f"comma-separated check ids (default: all but {NEVER})")
+    p.add_argument("--fail-on", choices=("error", "warning", "note"), default=None,
+                   help="as for check (default: the config's fail_on, else error)")
     p.set_defaults(handler=run)
 
 
@@ -34,9 +36,10 @@ def has_head(root: Path) -> bool:
     return git(root.resolve(), "rev-parse", "--verify", "--quiet", "HEAD^{commit}").returncode == 0
 
 
-def check_argv(path: str, ids: tuple[str, ...], full: bool, head: bool) -> list[str]:
+def check_argv(path: str, ids: tuple[str, ...], full: bool, head: bool, fail_on: str | None) -> list[str]:
     """The `check` command line the hook stands for."""
-    return ["check", path, "--select", ",".join(ids), *(["--diff-base", "HEAD"] if head and not full else [])]
+    return ["check", path, "--select", ",".join(ids), *(["--diff-base", "HEAD"] if head and not full else []),
+            *(["--fail-on", fail_on] if fail_on else [])]
 
 
 def run(args: argparse.Namespace) -> int:
@@ -59,5 +62,5 @@ def run(args: argparse.Namespace) -> int:
             ids = tuple(i for i in ids if BY_ID[i].runner not in REPO_WIDE_RUNNERS)
         say("ideogram-prod: first commit (no HEAD yet): checking every file; the repository-wide docs and alerts "
             "checks start with the next commit (and run in CI)\n", err=True)
-    check = build_parser().parse_args(check_argv(args.path, ids, args.full, head))
+    check = build_parser().parse_args(check_argv(args.path, ids, args.full, head, args.fail_on))
     return int(check.handler(check))
