@@ -30,8 +30,10 @@ NO_TIMEOUT = "code-ideogram-no-timeout"
 WINDOW = 15  # lines after a call in which its result must be persisted
 STATUSES = ("400", "401", "422", "429")
 
-_PERSIST = r"(?:[\w.]*\.)?_?(?:download|upload|persist|mirror|rehost|archive|save_image|save_to|store_image|store_to|put_object|copy_to|fetch_image|fetch_bytes)\w*"  # noqa: E501
+_PERSIST = r"(?i:(?:[\w.]*\.)?_?(?:download|upload|persist|mirror|rehost|archive|save_image|save_to|store_image|store_to|put_object|copy_to|fetch_image|fetch_bytes)\w*)"  # noqa: E501
 _DEF = re.compile(r"^(\s*)(?:export\s+)?(?:default\s+)?(?:async\s+)?(?:def|function\*?)\s+(\w+)"
+                  r"|^(\s*)func\s+(?:\([^)]*\)\s*)?(\w+)\s*[\[(]"  # Go, methods too
+                  r"|^(\s*)(?:(?:public|private|protected|static|final|abstract)\s+)+function\s+&?(\w+)\s*\("  # PHP
                   r"|^(\s*)(?:export\s+)?(?:const|let|var)\s+(\w+)\s*=\s*(?:async\s*)?(?:\([^)]*\)|\w+)\s*(?::[^=]*)?=>"
                   r"|^(\s*)(?:(?:public|private|protected|static|async)\s+)*(\w+)\s*\([^)]*\)\s*(?::[^{]*)?\{")
 _NOT_NAMES = frozenset({"if", "for", "while", "switch", "catch", "return", "function", "constructor"})
@@ -111,15 +113,21 @@ def persists(lines: list[str], line: int, function: str) -> bool:
     text = lines[line - 1]
     if re.search(rf"{_PERSIST}\s*\([^\n]*{re.escape(function)}\s*\(", text):
         return True
-    bound = re.search(rf"(\w+)\s*(?::[^=]*)?=\s*(?:await\s+)?(?:[\w$.]+\.)?{re.escape(function)}\s*\(", text)
+    call = rf"(?:await\s+)?(?:[\w$]+\s*(?:\.|->|::)\s*)*{re.escape(function)}\s*\("
+    bound = re.search(rf"(\w+)\s*,\s*\w+\s*:?=\s*{call}", text) or re.search(  # Go: url, err := ...
+        rf"(\w+)\s*(?::[^=]*)?=\s*{call}", text)
     if not bound:
         return False
     names = {bound.group(1)}
     window = lines[line:line + WINDOW]
     for later in window:
-        loop = re.search(r"for\s*\(?\s*(?:const|let|var)?\s*(\w+)\s+(?:in|of)\s+(\w+)", later)
+        loop = re.search(r"for\s*\(?\s*(?:const|let|var)?\s*(\w+)\s+(?:in|of)\s+(\w+)", later) or re.search(
+            r"for\s+(?:_\s*,\s*)?(\w+)\s*:=\s*range\s+(\w+)", later)  # Go
+        php = re.search(r"foreach\s*\(\s*\$(\w+)\s+as\s+\$(\w+)", later)
         if loop and loop.group(2) in names:
             names.add(loop.group(1))
+        if php and php.group(1) in names:
+            names.add(php.group(2))
     alternatives = "|".join(re.escape(n) for n in names)
     persist = re.compile(rf"{_PERSIST}\s*\([^\n]*\b(?:{alternatives})\b")
     return any(persist.search(later) for later in window)

@@ -137,6 +137,157 @@ def test_returned_url_in_typescript_through_the_check(cli, make_repo, tmp_path, 
             "justification"]
 
 
+GO_CLIENT = """\
+package studio
+
+import (
+	"context"
+	"encoding/json"
+	"net/http"
+	"strings"
+)
+
+const ideogramURL = "https://api.ideogram.ai/v1/ideogram-v3/generate"
+
+type GenerateResponse struct {
+	Data []struct {
+		URL         string `json:"url"`
+		IsImageSafe bool   `json:"is_image_safe"`
+	} `json:"data"`
+}
+
+type IdeogramClient struct {
+	apiKey string
+	http   *http.Client
+}
+
+// GenerateURL hands the signed link to its callers.
+func (c *IdeogramClient) GenerateURL(ctx context.Context, prompt string) (string, error) {
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, ideogramURL, strings.NewReader(prompt))
+	if err != nil {
+		return "", err
+	}
+	req.Header.Set("Api-Key", c.apiKey)
+	resp, err := c.http.Do(req)
+	if err != nil {
+		return "", err
+	}
+	defer resp.Body.Close()
+	var out GenerateResponse
+	if err := json.NewDecoder(resp.Body).Decode(&out); err != nil {
+		return "", err
+	}
+	return out.Data[0].URL, nil
+}
+"""
+GO_JOBS = """\
+package studio
+
+import "context"
+
+type Worker struct {
+	ideogram *IdeogramClient
+	store    *Store
+}
+
+func (w *Worker) MakeCover(ctx context.Context, prompt string) (string, error) {
+	url, err := w.ideogram.GenerateURL(ctx, prompt)
+	if err != nil {
+		return "", err
+	}
+	return w.store.DownloadToBucket(ctx, url, "covers/")
+}
+"""
+GO_HANDLER = """\
+package studio
+
+import (
+	"encoding/json"
+	"net/http"
+)
+
+type Handler struct{ ideogram *IdeogramClient }
+
+func (h *Handler) Cover(w http.ResponseWriter, r *http.Request) {
+	url, err := h.ideogram.GenerateURL(r.Context(), r.FormValue("prompt"))
+	if err != nil {
+		http.Error(w, "generation failed", http.StatusBadGateway)
+		return
+	}
+	json.NewEncoder(w).Encode(map[string]string{"url": url})
+}
+"""
+PHP_SERVICE = """\
+<?php
+
+namespace App\\Services;
+
+use Illuminate\\Support\\Facades\\Http;
+
+class IdeogramImages
+{
+    public function generateUrl(string $prompt): string
+    {
+        $response = Http::withHeaders(['Api-Key' => config('services.ideogram.key')])
+            ->timeout(120)
+            ->post('https://api.ideogram.ai/v1/ideogram-v3/generate', ['prompt' => $prompt]);
+        $data = $response->json();
+        return $data['data'][0]['url'];
+    }
+}
+"""
+PHP_JOB = """\
+<?php
+
+namespace App\\Jobs;
+
+use App\\Services\\IdeogramImages;
+
+class CoverJob
+{
+    public function handle(IdeogramImages $ideogram, Storage $storage): void
+    {
+        $url = $ideogram->generateUrl($this->prompt);
+        $storage->downloadToDisk($url, 'covers/' . $this->id . '.png');
+    }
+}
+"""
+PHP_CONTROLLER = """\
+<?php
+
+namespace App\\Http\\Controllers;
+
+use App\\Services\\IdeogramImages;
+
+class CoverController
+{
+    public function store(IdeogramImages $ideogram)
+    {
+        $url = $ideogram->generateUrl(request('prompt'));
+        return response()->json(['url' => $url]);
+    }
+}
+"""
+
+
+@pytest.mark.parametrize(("files", "finding"), [
+    ({"client.go": GO_CLIENT, "jobs.go": GO_JOBS}, None),
+    ({"client.go": GO_CLIENT, "jobs.go": GO_JOBS, "handler.go": GO_HANDLER}, ("client.go", 40)),
+    ({"app/IdeogramImages.php": PHP_SERVICE, "app/CoverJob.php": PHP_JOB}, None),
+    ({"app/IdeogramImages.php": PHP_SERVICE, "app/CoverJob.php": PHP_JOB, "app/CoverController.php": PHP_CONTROLLER},
+     ("app/IdeogramImages.php", 15)),
+])
+def test_returned_url_in_go_and_php(cli, make_repo, tmp_path, files, finding):
+    got, listed = scan(cli, make_repo(files), tmp_path)
+    url = {(f[1], f[2]) for f in got if f[0] == "url-not-persisted"}
+    if finding is None:
+        assert url == set(), got
+        (why,) = [s for s in listed if s["check_id"] == "code-ideogram-url-not-persisted"]
+        assert "persists the image (1 call(s)" in why["justification"]
+    else:
+        assert finding in url, got
+
+
 def test_nothing_is_dropped_when_the_map_is_incomplete(tmp_path):
     names = write(tmp_path, {"src/urls.ts": URLS_TS, "src/covers.ts": COVERS_TS})
     full = integration_map(tmp_path, names)
