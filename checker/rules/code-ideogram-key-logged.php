@@ -134,3 +134,25 @@ function igp_log_tail() {
     // ok: code-ideogram-key-logged-php
     error_log('ideogram key ****' . substr(hash('sha256', get_option('igp_ideogram_api_key')), -6));
 }
+
+// ---- issue 13: a route registration does not clear what its handler logs (Slim)
+
+$app->post('/igp/generate', function ($request, $response) {
+    $key = getenv('IDEOGRAM_API_KEY');
+    // ruleid: code-ideogram-key-logged-php
+    error_log('generate with key ' . $key);
+    return $response;
+});
+
+$app->post('/igp/generate-logged', function ($request, $response) use ($logger) {
+    // ruleid: code-ideogram-key-logged-php
+    $logger->info('ideogram call', ['key' => getenv('IDEOGRAM_API_KEY')]);
+    return $response;
+});
+
+$app->post('/igp/generate-ok', function ($request, $response) use ($client, $logger) {
+    $res = $client->post('https://api.ideogram.ai/v1/ideogram-v3/generate', ['headers' => ['Api-Key' => getenv('IDEOGRAM_API_KEY')], 'timeout' => 90]);
+    // ok: code-ideogram-key-logged-php
+    $logger->info('ideogram answered', ['status' => $res->getStatusCode()]);
+    return $response;
+});
