@@ -62,13 +62,15 @@ def test_a_pr_config_that_hides_the_key_is_not_enforced(tmp_path, config, base_c
     run = gate(repo, "--diff-base", base, "--select", SECRETS)
     assert_not_passed(run, "secret-ideogram-key", "gate-config-changed")
     assert {("secret-ideogram-key", "leak.py"), ("gate-config-changed", ".ideogram-prod.yaml")} <= findings(run)
-    assert f"enforced the version at {base}" in run.stdout
+    assert f"enforced the version at {base}" in gate(repo, "--diff-base", base, "--select", SECRETS,
+                                                     "--format", "full").stdout
 
 
 def test_config_from_head_obeys_the_pr_but_still_reports_the_change(tmp_path):
     repo = hostile_repo(tmp_path, CLEAN)
     base = pr_commit(repo, {".ideogram-prod.yaml": PR_CONFIGS["exclude-all-python"], "leak.py": LEAK})
-    run = gate(repo, "--diff-base", base, "--select", SECRETS, "--config-from-head")
+    run = gate(repo, "--diff-base", base, "--select", SECRETS, "--config-from-head", "--fail-on", "warning",
+               "--format", "full")
     assert_not_passed(run, "gate-config-changed")
     assert findings(run) == {("gate-config-changed", ".ideogram-prod.yaml")}
     assert "--config-from-head" in run.stdout
@@ -130,7 +132,7 @@ def test_a_baseline_match_in_a_full_scan_is_listed_as_a_suppression(tmp_path):
 def test_a_pr_that_changes_what_steers_the_scanners_is_reported(tmp_path, name, text):
     repo = hostile_repo(tmp_path, CLEAN)
     base = pr_commit(repo, {name: text, "src/leak.py": LEAK})
-    run = gate(repo, "--diff-base", base, "--select", SECRETS)
+    run = gate(repo, "--diff-base", base, "--select", SECRETS, "--fail-on", "warning")
     assert_not_passed(run, "gate-config-changed")
     assert ("gate-config-changed", name) in findings(run)
 
