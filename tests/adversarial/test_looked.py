@@ -57,7 +57,7 @@ def test_a_pr_that_guts_the_runbook_is_judged_although_its_findings_sit_on_untou
     repo = hostile_repo(tmp_path, {"docs/RUNBOOK.md": RUNBOOK})
     assert gate(repo, "--select", DOCS).returncode == 0  # the base is a complete runbook
     base = pr_commit(repo, {"docs/RUNBOOK.md": _without_section(RUNBOOK, "## Rollback procedure")})
-    run = gate(repo, "--select", DOCS, "--diff-base", base)
+    run = gate(repo, "--select", DOCS, "--diff-base", base, "--fail-on", "warning")
     assert_not_passed(run, "docs-rollback")
     assert_looked(run)
 
@@ -67,7 +67,7 @@ def test_a_pr_that_drops_the_probes_is_judged_although_the_container_line_is_unc
     assert gate(repo, "--select", K8S).returncode == 0
     gutted = DEPLOYMENT[:DEPLOYMENT.index("          readinessProbe:")]
     base = pr_commit(repo, {"k8s/deployment.yaml": gutted})
-    run = gate(repo, "--select", K8S, "--diff-base", base)
+    run = gate(repo, "--select", K8S, "--diff-base", base, "--fail-on", "warning")
     assert_not_passed(run, "k8s-probes-missing")
     assert_looked(run)
 
@@ -120,6 +120,6 @@ def test_a_pr_that_deletes_the_runbook_is_judged(tmp_path):
     repo = hostile_repo(tmp_path, {"docs/RUNBOOK.md": RUNBOOK, "README.md": "# app\n"})
     (repo / "docs" / "RUNBOOK.md").unlink()
     base = pr_commit(repo, {})
-    run = gate(repo, "--select", DOCS, "--diff-base", base)
+    run = gate(repo, "--select", DOCS, "--diff-base", base, "--fail-on", "warning")
     assert_not_passed(run, "docs-runbook", "docs-rollback")
     assert_looked(run)
