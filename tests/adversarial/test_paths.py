@@ -86,7 +86,7 @@ def test_more_paths_than_one_exec_can_carry(tmp_path: Path) -> None:
     files[f"{deep}/z_last.py"] = NO_TIMEOUT
     files["a_first.py"] = NO_TIMEOUT
     repo = hostile_repo(tmp_path, files)
-    run = gate(repo, "--select", CODE, timeout=300)
+    run = gate(repo, "--select", CODE, "--fail-on", "warning", timeout=300)
     assert run.returncode == 1, (run.stdout[-2000:], run.stderr[-2000:])
     assert status_of(run)[CODE] == "failed"
     assert found_in(run, CODE) == {"a_first.py", f"{deep}/z_last.py"}
