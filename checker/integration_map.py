@@ -85,9 +85,28 @@ class IntegrationMap:
     sdk_timeout: bool = False  # some module configures the SDK with a timeout (sdk.config({ timeout }))
     vite_app: bool = False
     problems: tuple[str, ...] = ()  # what could not be read: the rule pack is not fed from a partial map
+    linked: tuple[str, ...] = ()  # files that reach Ideogram only through a name without "ideogram" in it
 
     def reaches_ideogram(self, path: str) -> bool:
         return path in self.callers
+
+    def unnamed(self) -> tuple[str, ...]:
+        """Proxy prefixes and helpers that do not say "ideogram": the rules' whole-file gate and the scan's
+        prefilter (both anchored on that word) must let their files through."""
+        return tuple(n for n in (*self.proxy_prefixes, *self.helpers) if "ideogram" not in n.lower())
+
+    def linked_checks(self) -> dict[str, tuple[str, ...]]:
+        """The call-site checks each linked file gets whatever its anchor (semgrep.run's `linked`)."""
+        return dict.fromkeys(self.linked, CALL_SITE_CHECKS)
+
+    def widened(self, kept: Sequence[str], read: dict[str, int], targets: Sequence[str]) -> list[str]:
+        """The rule pack's targets plus the files that reach Ideogram only through an unnamed prefix or helper
+        (counted as read by the call-site checks, which judge them)."""
+        extra = sorted((set(self.linked) & set(targets)) - set(kept))
+        for check_id in CALL_SITE_CHECKS:
+            if check_id in read:
+                read[check_id] += len(extra)
+        return [*kept, *extra]
 
     @property
     def complete(self) -> bool:
@@ -224,6 +243,11 @@ def _built(root: Path, files: Sequence[str], listed: Sequence[str]) -> Integrati
     helpers: set[str] = set()
     for name in callers:
         helpers |= endpoint_helpers(code[name], prefixes)
+    unnamed = [n for n in (*prefixes, *helpers) if "ideogram" not in n.lower()]
+    linked: tuple[str, ...] = ()
+    if unnamed:
+        mention = re.compile(b"|".join(re.escape(n.encode()) for n in unnamed))
+        linked = tuple(sorted(n for n, d in code.items() if not _CONFIG_NAME.search(n) and mention.search(d)))
     sdk_files = [d for d in code.values() if _SDK_IMPORT.search(d)]
     ops = {m.decode() for d in sdk_files for m in _SDK_OP.findall(d)}
     for what, names in (("dev-proxy prefixes", prefixes), ("endpoint helpers", helpers), ("SDK operations", ops)):
@@ -232,7 +256,8 @@ def _built(root: Path, files: Sequence[str], listed: Sequence[str]) -> Integrati
     imap = IntegrationMap(
         files=tuple(sorted(code)), callers=callers, proxy_prefixes=prefixes, wrappers=wrappers,
         browser_modules=browser, helpers=tuple(sorted(helpers)), sdk_ops=tuple(sorted(ops)),
-        sdk_timeout=any(_SDK_TIMEOUT.search(d) for d in sdk_files), vite_app=vite_app, problems=tuple(problems))
+        sdk_timeout=any(_SDK_TIMEOUT.search(d) for d in sdk_files), vite_app=vite_app, problems=tuple(problems),
+        linked=linked)
     log.debug("integration map: %d caller(s), proxy prefixes %s, wrappers %s, helpers %s, SDK ops %s, %d browser "
               "module(s), problems %s", len(callers), prefixes, wrappers, imap.helpers, imap.sdk_ops, len(browser),
               imap.problems)
@@ -250,6 +275,8 @@ WRAPPER_TYPE = r"\w*Ideogram\w*(?:Client|Api|API|Service|Sdk|SDK)"
 _JS = frozenset({"javascript", "typescript", "js", "ts"})
 _PY = frozenset({"python", "py"})
 _YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+# The call-site rules' whole-file gate (only files that say ideogram or api-key are analysed).
+GATE = r"(?is)\A(?=(?:[^ia]++|i(?!deogram)|a(?!pi-key))*+(?:ideogram|api-key)).*"
 
 
 def _alternation(names: Iterable[str]) -> str:
@@ -320,6 +347,20 @@ def _widen_methods(node: Any, ops: str) -> int:
     return count
 
 
+def _widen_gate(node: Any, names: Sequence[str]) -> None:
+    """The whole-file gate also lets through files that name an unnamed proxy prefix or endpoint helper."""
+    wider = r"(?is)\A(?=.*?(?:ideogram|api-key|" + "|".join(re.escape(n) for n in names) + r")).*"
+    if isinstance(node, dict):
+        for key, value in node.items():
+            if key == "pattern-regex" and value == GATE:
+                node[key] = wider
+            else:
+                _widen_gate(value, names)
+    elif isinstance(node, list):
+        for value in node:
+            _widen_gate(value, names)
+
+
 def fed_rule(imap: IntegrationMap, doc: dict[str, Any]) -> bool:
     """Adds the map's sources (and SDK operations) to the taint rules of call-site checks in a rule document;
     whether anything changed."""
@@ -333,6 +374,8 @@ def fed_rule(imap: IntegrationMap, doc: dict[str, Any]) -> bool:
         if not extra:
             continue
         rule["pattern-sources"] = [*rule["pattern-sources"], *extra]
+        if imap.unnamed():
+            _widen_gate(rule, imap.unnamed())
         if imap.sdk_ops and frozenset(str(lang) for lang in languages) & _JS:
             _widen_methods(rule.get("pattern-sinks"), _alternation(imap.sdk_ops))
         changed = True

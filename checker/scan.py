@@ -201,8 +201,10 @@ def _engine_task(engine: Engine, req: ScanRequest, files: list[str], ids: list[s
                 return EngineRun(error=f"{imap.problems[0]}: the rule pack is not run from a partial integration "
                                  f"map", given=len(targets))
             kept, read = rule_targets(req.root, targets, ids)
+            kept = kept if imap is None else imap.widened(kept, read, targets)
             render = None if imap is None else functools.partial(fed_rules, imap)
-            hits = semgrep.run(req.root, kept, ids, req.jobs, render=render) if kept else []
+            linked = None if imap is None else imap.linked_checks()
+            hits = semgrep.run(req.root, kept, ids, req.jobs, render=render, linked=linked) if kept else []
             return EngineRun(tuple(hits), files=len(kept), given=len(targets), read_by=read,
                              nothing={cid: _nothing_for_rules(cid, len(targets), scope) for cid in ids})
         except ToolError as exc:

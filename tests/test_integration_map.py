@@ -234,3 +234,37 @@ def test_python_helpers_and_client_typed_parameters_are_ideogram_calls(cli, make
             ("unhandled-errors", "app/generate.py", 14)} <= got
     assert not {f for f in got if f[2] >= 17}, got
     assert ("no-timeout", "app/generate.py", 14) not in got  # the wrapper's own module judges its timeout
+
+
+UNNAMED = {
+    "package.json": '{"name": "studio", "private": true}\n',
+    "vite.config.ts": "export default { server: { proxy: { '/img': { target: 'https://api.ideogram.ai', "
+                      "changeOrigin: true } } } };\n",
+    "src/paths.ts": "export const imagePath = (op: string) => `/img/v1/${op}`;\n",
+    "src/gen.ts": """\
+import { imagePath } from './paths';
+
+export async function generate(prompt: string) {
+  const res = await fetch(`/img/v1/generate`, { method: 'POST', body: prompt });
+  return res.json();
+}
+
+export async function remix(form: FormData) {
+  const res = await fetch(imagePath('remix'), { method: 'POST', body: form });
+  return res.json();
+}
+""",
+    "src/items.ts": "export async function items() {\n  const res = await fetch('/api/items');\n  return res.json();\n}\n",
+}
+
+
+def test_a_proxy_prefix_and_helper_that_never_say_ideogram_still_reach_the_rules(cli, make_repo, tmp_path):
+    """Neither the file nor the path names Ideogram: the rules' whole-file gate and the scan's prefilter (both
+    anchored on the word) let the file through because the map linked it to the proxy."""
+    imap = integration_map(make_repo(UNNAMED), sorted(UNNAMED))
+    assert (imap.proxy_prefixes, imap.helpers, imap.linked) == (("/img",), ("imagePath",), ("src/gen.ts",
+                                                                                          "src/paths.ts"))
+    got, _ = found(cli, make_repo(UNNAMED), tmp_path)
+    for line in (4, 9):
+        assert {(c, "src/gen.ts", line) for c in ("no-timeout", "unhandled-errors", "no-backoff")} <= got
+    assert not {f for f in got if f[1] != "src/gen.ts"}, got

@@ -339,7 +339,7 @@ RuleRenderer = Callable[[Sequence[Path], Path], list[Path]]
 
 def run(root: Path, files: Sequence[str], check_ids: Sequence[str], jobs: int | None = None,
         prefilter: bool = True, budget: int = ARGV_BUDGET, timeout: int = TIMEOUT,
-        render: RuleRenderer | None = None) -> list[Hit]:
+        render: RuleRenderer | None = None, linked: Mapping[str, Collection[str]] | None = None) -> list[Hit]:
     """Every selected check's rules over `files` (relative to root) in one semgrep process (more only when argv
     cannot hold the paths); a crash, exit >= 2, unreadable output or an error on any file raises ToolError.
 
@@ -347,6 +347,8 @@ def run(root: Path, files: Sequence[str], check_ids: Sequence[str], jobs: int | 
     False: every rule reads every file (tests/test_rules.py proves the anchors sound that way). Files are copied to
     a tree of their own, one folder per set of checks (see `pack`), and a hit outside its check's files is dropped.
     `render` may rewrite the rule files first (into the directory it is given; same names, so the same check ids).
+    `linked`: checks a file gets whatever its anchor (the integration map's files that reach Ideogram through a
+    proxied path or helper whose name lacks the anchor word).
     """
     if not files or not check_ids:
         return []
@@ -361,6 +363,7 @@ def run(root: Path, files: Sequence[str], check_ids: Sequence[str], jobs: int | 
         for name in files:
             data = _readable(root, name)
             checks = checks_of(name, data, check_ids) if prefilter else wanted
+            checks |= wanted & frozenset((linked or {}).get(name, ()))
             if not checks:
                 continue
             folder = folders.setdefault(checks, str(len(folders)))
