@@ -7,6 +7,7 @@ included. Every judgement returns a reason so the caller counts and lists it; no
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Collection, Iterable
 
@@ -109,10 +110,18 @@ def is_local_host(host: str, services: Collection[str] = ()) -> bool:
             or h in services)
 
 
+@functools.lru_cache(maxsize=64)
+def credential_urls(line: str) -> tuple[tuple[str, str, str], ...]:
+    """(user, password, host) of every credential URL in the line. Cached: a 230 KB minified JSON line holding 330
+    matches was searched once per match (2 s of one file's 3.4)."""
+    if "://" not in line:
+        return ()
+    return tuple((m[1], m[2], m[3]) for m in _CRED_URL.finditer(line))
+
+
 def is_local_credential(value: str, line: str, services: Collection[str] = ()) -> bool:
     """The value is the user or password of a URL in this line whose host is local (postgresql://dev:dev@localhost)."""
-    for match in _CRED_URL.finditer(line):
-        user, password, host = match.groups()
+    for user, password, host in credential_urls(line):
         if value and value in (user, password, f"{user}:{password}") and is_local_host(host, services):
             return True
     return False

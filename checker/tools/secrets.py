@@ -1,5 +1,11 @@
 """Find committed secrets with detect-secrets' plugins (never verifying) in isolated workers, fast enough for a PR gate.
 
+Why CPython's private `re._parser` (stable since 3.11) and not google-re2 or pyahocorasick, which both install here:
+the gate relaxes the plugins' own patterns (drops their lookarounds), which RE2 cannot even compile, so it would need
+this parser all the same; and Aho-Corasick would only replace the literal pre-check, already a C substring search.
+Measured on gradio/streamlit the gate is 45-61 % of a worker's CPU, spent in keyword and entropy marking (Python) and
+three literal-free patterns, none of which either library speeds up.
+
 Two modes share one reader. *Raw* is the detect-secrets CLI exactly (`tests/test_secrets_engine.py` compares
 them; the noise benchmark's "before"). The *product* reads every file git lists (undecodable bytes fall back to
 latin-1, lock and "non-text" files included), runs our Ideogram detector outside detect-secrets' filters, and
@@ -472,12 +478,17 @@ class _Worker:
         # A binary file's text runs are no config file: detect-secrets' transformers would only parse noise.
         passes = [io.StringIO(text).readlines()] if kind == "binary" else _passes(text, name)
         for lines in passes:
-            if gate.fires(lines):
+            # The product asks the gate once for the lines it opens on (none: it does not fire); the raw mode asks
+            # whether it fires, then reads every line, as the CLI does.
+            wanted = None if self.job.raw else gate.open_lines(lines)
+            if wanted is None and self.job.raw and not gate.fires(lines):
+                continue
+            if wanted is None or wanted:
                 if self.job.raw:
                     secrets: Iterator[Any] = scan._process_line_based_plugins(
                         lines=list(enumerate(lines, start=1)), filename=name)
                 else:
-                    secrets = itertools.chain(_process_lines(lines, name, self.plugins[kind], gate),
+                    secrets = itertools.chain(_process_lines(lines, name, self.plugins[kind], wanted),
                                               self._ideogram(name, lines))
                 local = frozenset() if self.job.raw else noise.local_passwords(lines, self.job.services)
                 for secret in secrets:
@@ -523,17 +534,16 @@ class _Worker:
                                  services=self.job.services, local=local)
 
 
-def _process_lines(lines: list[str], filename: str, plugins: Sequence[Any], gate: _Gate) -> Iterator[Any]:
+def _process_lines(lines: list[str], filename: str, plugins: Sequence[Any], wanted: set[int] | None) -> Iterator[Any]:
     """detect-secrets' `_process_line_based_plugins` with these plugins only; its filters and order unchanged.
 
-    Only the lines the gate opens on are analysed: every line a plugin reports opens it on its own (the property
-    `test_gate_never_rules_out_a_line_any_plugin_reports` holds), and these plugins read no other line. In a
-    28,000-line yarn.lock that one word opened, this is 40 s against a fraction of a second.
+    Only the lines the gate opens on (`wanted`, 0-based; None: all) are analysed: every line a plugin reports opens it
+    on its own (the property `test_gate_never_rules_out_a_line_any_plugin_reports` holds), and these plugins read no
+    other line. In a 28,000-line yarn.lock that one word opened, this is 40 s against a fraction of a second.
     """
     from detect_secrets.core import scan
     from detect_secrets.util.code_snippet import get_code_snippet
 
-    wanted = gate.open_lines(lines)
     for number, raw_line in enumerate(lines, start=1):
         if wanted is not None and number - 1 not in wanted:
             continue
