@@ -343,16 +343,30 @@ def results_for(
     return sorted_results(results)
 
 
+def listed(root: Path, exclude: Sequence[str]) -> tuple[list[str], list[str]]:
+    """(all files, secret files): what the checks read (minus the default and configured excludes) and what the
+    secrets engine reads (in git, minus the configured excludes only: secrets hide in vendor/ and dist/ too).
+
+    One git listing for both: a path the configured patterns exclude stays excluded with the defaults put before them
+    (the last pattern that matches decides, and a default comes first), so the first list is the second, filtered.
+    """
+    everything = (*DEFAULT_EXCLUDE, *exclude)
+    if not is_git_tree(root):
+        files = list_files(root, everything)
+        return files, files
+    secret_files = list_files(root, exclude)
+    spec = matcher(everything)
+    return [f for f in secret_files if not spec.match_file(f)], secret_files
+
+
 def run_scan(req: ScanRequest) -> tuple[CheckResult, ...]:
-    all_files = list_files(req.root, (*DEFAULT_EXCLUDE, *req.config.exclude))
+    all_files, secret_files = listed(req.root, req.config.exclude)
     changed = changed_lines(req.root, req.diff_base) if req.diff_base else None
     if req.diff_base and any(spec.runner in REPO_WIDE for spec in req.checks):
         from checker.base_ref import changes
 
         req = replace(req, deletes=any(c.status == "D" for c in changes(req.root, req.diff_base)))
     files = all_files if changed is None else [f for f in all_files if f in changed]
-    # Default excludes (vendor/, dist/, *.min.js...) are for the code rules: in git, secrets hide there too.
-    secret_files = list_files(req.root, req.config.exclude) if is_git_tree(req.root) else all_files
     secret_files = secret_files if changed is None else [f for f in secret_files if f in changed]
     enabled = [spec for spec in req.checks if req.config.check(spec.id).enabled]
     allowed: frozenset[tuple[str, str]] = frozenset()

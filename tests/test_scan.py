@@ -7,6 +7,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from tests.helpers.plugin import git
 
 KEY = "kX9pQ2vL7mN4rT8wZ1yB6cF3hJ5sD0gA"
@@ -168,3 +170,44 @@ def test_github_paths_are_from_the_repository_root_json_from_path(cli, make_repo
     assert "::error file=app/src/k.py,line=1," in result.stdout
     uri = json.loads(sarif.read_text())["runs"][0]["results"][0]["locations"][0]["physicalLocation"]
     assert uri["artifactLocation"]["uri"] == "app/src/k.py"
+
+
+def test_the_rule_pack_reads_the_same_as_json() -> None:
+    """semgrep runs our rules as JSON made with PyYAML (YAML 1.1), where semgrep itself reads YAML with ruamel (1.2):
+    every rule file must load the same both ways (an unquoted `yes`, `on`, octal or date would not)."""
+    import json
+
+    import yaml
+    from ruamel.yaml import YAML
+
+    from checker.tools.semgrep import rules_dir
+
+    checked = 0
+    for path in sorted(rules_dir().glob("*.yaml")):
+        text = path.read_text(encoding="utf-8")
+        ours = json.loads(json.dumps(yaml.load(text, Loader=yaml.CSafeLoader)))
+        theirs = json.loads(json.dumps(YAML(typ="safe", pure=True).load(text)))
+        assert ours == theirs, path.name
+        checked += 1
+    assert checked >= 10
+
+
+@pytest.mark.parametrize("exclude", [(), ("*.log", "!keep.log"), ("!vendor/keep.py", "!dist/"), ("docs/", "!docs/a.md"),
+                                     ("vendor/", "!vendor/*.py", "build/x.py")])
+def test_one_listing_gives_both_file_lists(tmp_path: Path, exclude: tuple[str, ...]) -> None:
+    """run_scan lists the tree once: the checks' list (defaults + config excluded) is the secrets' list (config
+    excluded) filtered, exactly as two listings gave them, negated patterns included."""
+    from checker.config import DEFAULT_EXCLUDE
+    from checker.scan import listed
+    from checker.targets import list_files
+
+    names = ["app.py", "keep.log", "x.log", "vendor/keep.py", "vendor/lib.js", "dist/app.min.js", "build/x.py",
+             "docs/a.md", "docs/b.md", "node_modules/p/index.js", "src/lib.min.js"]
+    for name in names:
+        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / name).write_text("x\n")
+    subprocess.run(["git", "init", "-q", str(tmp_path)], check=True)
+    subprocess.run(["git", "-C", str(tmp_path), "add", "-A"], check=True)
+    all_files, secret_files = listed(tmp_path, exclude)
+    assert secret_files == list_files(tmp_path, exclude)
+    assert all_files == list_files(tmp_path, (*DEFAULT_EXCLUDE, *exclude))
