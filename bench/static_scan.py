@@ -1,11 +1,14 @@
 """Time `ideogram-prod check` against semgrep + detect-secrets run back to back, and prove the findings match.
 
-Usage: .venv/bin/python bench/static_scan.py [--sizes 200,1000,5000] [--keep DIR]
-       .venv/bin/python bench/static_scan.py --repo PATH [--repo PATH ...]
+Usage: .venv/bin/python bench/static_scan.py [--sizes 200,1000,5000] [--keep DIR] [--baseline DIR]
+       .venv/bin/python bench/static_scan.py --repo PATH [--repo PATH ...] [--baseline DIR]
 One run of each side per size (no warm-up, no caching between runs); prints wall times, the ratio,
 whether the findings are the same, then a --diff-base run on a 5-file change. With --repo, the same table for
 any git repository (scanned in a throw-away clone of its HEAD), the full default `check` beside it, a per-check
-breakdown (`--select` by engine group) and a --diff-base run on a 5-file change of that repository.
+breakdown (`--select` by engine group) and a --diff-base run on a 5-file change of that repository, and the secrets
+parity: our engine in raw mode against the detect-secrets CLI (the same type, file, line and hash), and every CLI
+finding found or listed (noise, baseline, inline) by the check. --baseline DIR times another checker tree (an
+earlier commit, with its own .venv/bin/python) in the same run, against the same raw tools: before/after ratios.
 """
 
 from __future__ import annotations
@@ -50,6 +53,7 @@ def selected_ids() -> list[str]:
     return ["secret-ideogram-key", "secret-generic", *(p.stem for p in rule_files())]
 
 
+BASELINE: list[Path] = []  # another checker tree to time beside this one (--baseline)
 CPU: dict[str, float] = {}  # CPU seconds (user + sys, all descendants) of the last timed command, by label
 
 
@@ -70,15 +74,17 @@ def timed(cmd: list[str], cwd: Path, ok: tuple[int, ...] = (0, 1), label: str = 
 
 
 def run_check(repo: Path, out: Path, diff_base: str | None = None,
-              select: list[str] | None = None) -> tuple[float, set[Finding]]:
-    """`check` on the selected ids (default: the secrets and code rules the tools side runs; [] = its defaults)."""
+              select: list[str] | None = None, tree: Path = ROOT) -> tuple[float, set[Finding]]:
+    """`check` on the selected ids (default: the secrets and code rules the tools side runs; [] = its defaults), run
+    from the checker tree `tree` (this one, or --baseline's)."""
     ids = selected_ids() if select is None else select
-    cmd = [venv_bin("python"), "-m", "checker", "check", str(repo), "--json", str(out)]
+    python = tree / ".venv" / "bin" / "python" if tree != ROOT else Path(venv_bin("python"))
+    cmd = [str(python), "-m", "checker", "check", str(repo), "--json", str(out)]
     if ids:
         cmd += ["--select", ",".join(ids)]
     if diff_base:
         cmd += ["--diff-base", diff_base]
-    elapsed, _ = timed(cmd, ROOT, label="check")
+    elapsed, _ = timed(cmd, tree, label="check")
     data = json.loads(out.read_text(encoding="utf-8"))
     errors = [r for r in data["results"] if r["status"] == "error"]
     if errors and select is None:
@@ -95,6 +101,9 @@ def run_secrets_engine(repo: Path, files: list[str]) -> float:
     return time.perf_counter() - start
 
 
+LAST_CLI: dict[str, str] = {}  # the detect-secrets CLI's JSON of the last run_tools
+
+
 def run_tools(repo: Path) -> tuple[float, float, set[Finding]]:
     """Our semgrep rules and detect-secrets with our plugin, as plain commands, one after the other."""
     cmd = [venv_bin("semgrep"), "scan", "--metrics=off", "--disable-version-check", "--no-rewrite-rule-ids",
@@ -105,6 +114,7 @@ def run_tools(repo: Path) -> tuple[float, float, set[Finding]]:
     t_semgrep, semgrep_out = timed(cmd, repo, label="semgrep") if rule_files() else (0.0, '{"results": []}')
     t_secrets, secrets_out = timed([venv_bin("detect-secrets"), *secrets.cli_args()], repo, ok=(0,),
                                    label="detect-secrets")
+    LAST_CLI["out"] = secrets_out
     found: set[Finding] = set()
     semgrep_data = json.loads(semgrep_out)
     if semgrep_data.get("errors"):
@@ -115,6 +125,31 @@ def run_tools(repo: Path) -> tuple[float, float, set[Finding]]:
         found.add((check_id, res["path"], res["start"]["line"]))
     found |= {(h.check_id, h.path, h.line) for h in secrets.parse_output(secrets_out)}
     return t_semgrep, t_secrets, found
+
+
+def _secret_set(text: str) -> set[tuple[str, str, int, str]]:
+    return {(s["type"], s["filename"], s["line_number"], s["hashed_secret"])
+            for entries in json.loads(text)["results"].values() for s in entries}
+
+
+def secrets_parity(repo: Path, files: list[str], report: Path) -> None:
+    """Our engine in raw mode must find exactly what the CLI found; the check must find or list (noise, baseline,
+    inline) every line the CLI reported, whatever its precision filters judged."""
+    cli = _secret_set(LAST_CLI["out"])
+    raw = set().union(*(_secret_set(text) for text in secrets.scan_outputs(repo, files, raw=True)))
+    print(f"secrets parity, raw engine vs detect-secrets CLI (type, file, line, hash): "
+          f"{'same' if raw == cli else 'DIFFERENT'} (engine {len(raw)}, CLI {len(cli)}; only engine "
+          f"{len(raw - cli)} {sorted(raw - cli)[:3]}, only CLI {len(cli - raw)} {sorted(cli - raw)[:3]})")
+    data = json.loads(report.read_text(encoding="utf-8"))
+    seen = {(f["location"]["path"], f["location"]["line"]) for f in data["findings"]
+            if f["check_id"].startswith("secret-")}
+    seen |= {(s["location"]["path"], s["location"]["line"]) for s in data.get("suppressions", [])
+             if s["check_id"].startswith("secret-") and s.get("location")}
+    lines = {(f, n) for _, f, n, _ in cli}
+    missed = sorted(lines - seen)
+    print(f"secrets parity, check findings + listed suppressions cover the CLI's {len(lines)} line(s): "
+          f"{'all' if not missed else f'MISSING {len(missed)}: {missed[:5]}'} (check adds {len(seen - lines)} line(s) "
+          f"the CLI skips: lock, non-text, non-UTF-8 files, allowlisted lines, the Ideogram detector unfiltered)")
 
 
 def compare(ours: set[Finding], theirs: set[Finding]) -> str:
@@ -128,6 +163,10 @@ def bench_size(n: int, workdir: Path) -> tuple[Path, list[str]]:
     files = synthrepo.generate(repo, n)
     size = sum((repo / f).stat().st_size for f in files)
     t_check, ours = run_check(repo, workdir / f"check-{n}.json")
+    cpu_check_now = CPU["check"]
+    before = [(tree, *run_check(repo, workdir / f"check-{n}-before.json", tree=tree), CPU["check"])
+              for tree in BASELINE]
+    CPU["check"] = cpu_check_now
     t_semgrep, t_secrets, theirs = run_tools(repo)
     tools = t_semgrep + t_secrets
     cpu_check, cpu_tools = CPU["check"], CPU["semgrep"] + CPU["detect-secrets"]
@@ -140,6 +179,9 @@ def bench_size(n: int, workdir: Path) -> tuple[Path, list[str]]:
     print(f"{'':>6} CPU s: check {cpu_check:.1f}, semgrep {CPU['semgrep']:.1f}, detect-secrets "
           f"{CPU['detect-secrets']:.1f} (tools {cpu_tools:.1f}), engine {cpu_engine:.1f} "
           f"(detect-secrets/engine {CPU['detect-secrets'] / max(cpu_engine, 1e-9):.1f}x)", flush=True)
+    for tree, t_before, found_before, cpu_before in before:
+        print(f"{'':>6} baseline {tree}: check {t_before:.2f} s, {cpu_before:.1f} CPU s = {t_before / tools:.2f}x; "
+              f"findings vs tools {compare(found_before, theirs)}", flush=True)
     return repo, files
 
 
@@ -147,6 +189,9 @@ def bench_diff(repo: Path, files: list[str], workdir: Path) -> None:
     changed = synthrepo.change_files(repo, files, 5)
     t_diff, found = run_check(repo, workdir / "diff.json", diff_base="HEAD")
     cpu_diff = CPU["check"]
+    for tree in BASELINE:
+        t_before, _ = run_check(repo, workdir / "diff-before.json", diff_base="HEAD", tree=tree)
+        print(f"--diff-base baseline {tree}: {t_before:.2f} s ({CPU['check']:.1f} CPU s)")
     _, full = run_check(repo, workdir / "full-after.json")
     from checker.diff import changed_lines
 
@@ -155,6 +200,18 @@ def bench_diff(repo: Path, files: list[str], workdir: Path) -> None:
     print(f"--diff-base HEAD on a {len(changed)}-file change ({len(files)}-file repo): {t_diff:.2f} s "
           f"({cpu_diff:.1f} CPU s); "
           f"{len(found)} finding(s) on changed lines, full scan restricted to them: {compare(found, expected)}")
+
+
+def _load() -> str:
+    return "/".join(f"{x:.1f}" for x in os.getloadavg())
+
+
+def _commit() -> str:
+    proc = subprocess.run(["git", "-C", str(ROOT), "rev-parse", "--short", "HEAD"], capture_output=True, text=True,
+                          check=False)
+    dirty = subprocess.run(["git", "-C", str(ROOT), "diff", "--quiet", "HEAD", "--", "checker", "bench"],
+                           check=False).returncode
+    return proc.stdout.strip() + ("+dirty" if dirty else "")
 
 
 def static_groups() -> dict[str, list[str]]:
@@ -184,9 +241,11 @@ def bench_repo(source: Path, workdir: Path) -> None:
                                        check=True).stdout.decode("utf-8", "surrogateescape").split("\0")
              if f and (repo / f).is_file()]
     size = sum((repo / f).stat().st_size for f in files)
-    print(f"\n== {source} @ {head[:12]}: {len(files)} files, {size / 1e6:.1f} MB", flush=True)
+    print(f"\n== {source} @ {head[:12]}: {len(files)} files, {size / 1e6:.1f} MB; load {_load()}", flush=True)
     t_full, _ = run_check(repo, workdir / f"{repo.name}-full.json", select=[])
     cpu_full = CPU["check"]
+    before = [(tree, *run_check(repo, workdir / f"{repo.name}-before.json", select=[], tree=tree), CPU["check"])
+              for tree in BASELINE]
     t_check, ours = run_check(repo, workdir / f"{repo.name}-check.json")
     cpu_check = CPU["check"]
     t_semgrep, t_secrets, theirs = run_tools(repo)
@@ -199,7 +258,11 @@ def bench_repo(source: Path, workdir: Path) -> None:
     print(f"{'':>6} CPU s: check {cpu_check:.1f}, tools {cpu_tools:.1f} (semgrep {CPU['semgrep']:.1f}, "
           f"detect-secrets {CPU['detect-secrets']:.1f})")
     print(f"full default check (every static check): {t_full:.2f} s, {cpu_full:.1f} CPU s = "
-          f"{t_full / tools:.2f}x the two raw tools")
+          f"{t_full / tools:.2f}x the two raw tools ({cpu_full / cpu_tools:.2f}x their CPU s)")
+    for tree, t_before, _, cpu_before in before:
+        print(f"  baseline {tree}: {t_before:.2f} s, {cpu_before:.1f} CPU s = {t_before / tools:.2f}x "
+              f"({cpu_before / cpu_tools:.2f}x their CPU s)")
+    secrets_parity(repo, files, workdir / f"{repo.name}-check.json")
     for group, ids in static_groups().items():
         t, found = run_check(repo, workdir / f"{repo.name}-{group}.json", select=ids)
         print(f"  {group:<16} {t:>7.2f} s {CPU['check']:>7.1f} CPU s  {len(found):>5} finding(s)  ({len(ids)} ids)",
@@ -208,6 +271,12 @@ def bench_repo(source: Path, workdir: Path) -> None:
     t_diff, found = run_check(repo, workdir / f"{repo.name}-diff.json", diff_base="HEAD", select=[])
     print(f"--diff-base HEAD on a {len(changed)}-file change: {t_diff:.2f} s ({CPU['check']:.1f} CPU s), "
           f"{len(found)} finding(s)")
+    for tree in BASELINE:
+        t_before, found_before = run_check(repo, workdir / f"{repo.name}-diff-before.json", diff_base="HEAD",
+                                           select=[], tree=tree)
+        print(f"  baseline {tree}: {t_before:.2f} s ({CPU['check']:.1f} CPU s), {len(found_before)} finding(s); "
+              f"findings {'same' if found_before == found else 'DIFFERENT'}")
+    print(f"load {_load()}", flush=True)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -218,11 +287,15 @@ def main(argv: list[str] | None = None) -> int:
                         help="select only the secret-* checks (and run no semgrep): the secrets engine's share")
     parser.add_argument("--repo", type=Path, action="append", default=[],
                         help="a git repository to bench instead of the synthetic ones (repeatable)")
+    parser.add_argument("--baseline", type=Path, action="append", default=[],
+                        help="another checker tree (with .venv/bin/python) to time beside this one, e.g. an earlier "
+                             "commit's `git archive` (repeatable)")
     args = parser.parse_args(argv)
+    BASELINE.extend(p.resolve() for p in args.baseline)
     if args.no_rules:
         RULES.clear()
     sizes = [int(s) for s in args.sizes.split(",") if s]
-    print(f"ideogram-prod static scan bench: {os.cpu_count()} CPU(s), load {os.getloadavg()[0]:.1f}; rules: "
+    print(f"ideogram-prod static scan bench @ {_commit()}: {os.cpu_count()} CPU(s), load {_load()}; rules: "
           f"{', '.join(p.stem for p in rule_files()) or 'none'}")
     print(f"selected: {','.join(selected_ids())}")
     print("check = ideogram-prod check; tools = semgrep then detect-secrets CLI; ratio = check / tools;")
