@@ -207,6 +207,9 @@ def _load() -> str:
 
 
 def _commit() -> str:
+    """The commit benched: git's HEAD of this tree, or the COMMIT file beside a `git archive` snapshot."""
+    if (ROOT / "COMMIT").is_file():
+        return (ROOT / "COMMIT").read_text(encoding="utf-8").strip()[:12]
     proc = subprocess.run(["git", "-C", str(ROOT), "rev-parse", "--short", "HEAD"], capture_output=True, text=True,
                           check=False)
     dirty = subprocess.run(["git", "-C", str(ROOT), "diff", "--quiet", "HEAD", "--", "checker", "bench"],
