@@ -10,7 +10,9 @@ import re
 import signal
 import socket
 import sys
+from collections.abc import Callable
 from pathlib import Path
+from types import FrameType
 from typing import TYPE_CHECKING, Any
 
 from checker.errors import CheckerError, ExitCode, UsageError
@@ -169,7 +171,7 @@ class Ctx:
             write_summary(self.args.summary, render_markdown(report))
 
 
-def _kube_errors(run: Any) -> Any:
+def _kube_errors(run: Callable[[Ctx], int]) -> Callable[[argparse.Namespace], int]:
     """Kubernetes/state failures become one-line exit-1 errors; ^C/SIGTERM become 130 with the record intact."""
     def wrapped(args: argparse.Namespace) -> int:
         from checker.clients.kube import KubeError
@@ -180,7 +182,7 @@ def _kube_errors(run: Any) -> Any:
 
         previous = signal.signal(signal.SIGTERM, _raise_interrupt)
         try:
-            return int(run(Ctx(args)))
+            return run(Ctx(args))
         except KubeError as exc:
             raise RolloutFailed(f"Kubernetes API: {exc}") from None
         except (StageFailed, StateConflict, UndoError, ServiceFailed) as exc:
@@ -191,7 +193,7 @@ def _kube_errors(run: Any) -> Any:
     return wrapped
 
 
-def _raise_interrupt(signum: int, frame: Any) -> None:
+def _raise_interrupt(signum: int, frame: FrameType | None) -> None:
     # GitHub sends SIGINT, then SIGTERM 7.5 s later: both end the same way (record intact, exit 130).
     raise KeyboardInterrupt
 
