@@ -66,6 +66,23 @@ def test_vulnerable_go_worker_findings(vulnerable_report):
     assert sorted(found) == sorted(GO_EXPECTED)
 
 
+PHP_PLUGIN = "wordpress/igp-studio.php"
+PHP_EXPECTED = {
+    ("code-ideogram-key-client-exposed", 11),  # the key handed to the editor script by wp_localize_script
+    ("code-ideogram-no-backoff", 21),
+    ("code-ideogram-unhandled-errors", 21),
+    ("code-ideogram-unsafe-unchecked", 26),  # Ideogram's whole answer sent to the browser
+    ("code-ideogram-url-not-persisted", 26),
+}
+
+
+def test_vulnerable_wordpress_plugin_findings(vulnerable_report):
+    """The WordPress plugin is read by the rule pack: each of its planted mistakes is reported once, on its line."""
+    found = [(f["check_id"], f["location"]["line"]) for f in vulnerable_report["findings"]  # type: ignore[union-attr]
+             if f["location"]["path"] == PHP_PLUGIN]
+    assert sorted(found) == sorted(PHP_EXPECTED)
+
+
 def test_vulnerable_checklist_fails_items(vulnerable_report):
     statuses = {e["item"]: e["status"] for e in vulnerable_report["checklist"]}  # type: ignore[union-attr]
     assert statuses["step1.keys-in-vault"] == "fail"
