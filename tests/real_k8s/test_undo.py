@@ -7,8 +7,8 @@ from typing import Any
 
 import pytest
 
+from checker.clients.kube import Kube
 from checker.rollout.driver import undo
-from checker.rollout.kube import Kube
 from checker.rollout.undo import UndoError
 from tests.helpers.plugin import run_cli
 from tests.helpers.real_k8s import ControlPlane, Namespace
