@@ -10,6 +10,7 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -17,7 +18,8 @@ ROOT = Path(__file__).resolve().parent.parent
 OPT_IN = "IDEOGRAM_PROD_IMAGE_TEST"
 # The files .dockerignore lets into the build context, and so into the image.
 CONTEXT = ("requirements.lock", "pyproject.toml", "README.md", "checker", "scripts/slim_venv.py")
-BASE_IMAGE = "localhost/ideogram-prod-test-base:bookworm"
+# A debootstrap rootfs made like python:3.12-slim's Debian base (debian:bookworm-slim): see slim_rootfs.
+BASE_IMAGE = "localhost/ideogram-prod-test-base:bookworm-slim"
 IMAGE = "localhost/ideogram-prod:test"
 # tests-pass runs the scanned repository's own test suite, whose dependencies are not in the image.
 NOT_IN_IMAGE = {"tests-pass"}
@@ -131,8 +133,46 @@ def du(path: Path) -> int:
 def test_the_image_venv_is_trimmed(locked_venv: Path) -> None:
     site = next((locked_venv / "lib").glob("python3*/site-packages"))
     assert not (site / "kubernetes").exists()
-    schemas = {p.name.split("-")[0] for p in (site / "kubernetes_validate/kubernetes-json-schema").iterdir()}
+    assert not (site / "cryptography").exists(), "only mcp's pyjwt[crypto] extra asks for it"
+    root = site / "kubernetes_validate/kubernetes-json-schema"
+    schemas = {p.name.split("-")[0] for p in root.iterdir()}
     assert schemas == {f"v{v}.0" for v in kubernetes_schemas().split()}
+    for folder in root.iterdir():
+        names = {p.name for p in folder.iterdir()}
+        assert {"_definitions.json", "deployment-apps-v1.json", "role-rbac-v1.json", "service-v1.json"} <= names
+        assert "affinity-v1.json" not in names and "container-v1.json" not in names, "not API objects"
+    # semgrep-core without its symbols and debug info: no section headers, and it still runs.
+    core = site / "semgrep/bin/semgrep-core"
+    with core.open("rb") as fh:
+        header = fh.read(64)
+    assert header[:4] == b"\x7fELF" and int.from_bytes(header[60:62], "little") == 0, "e_shnum"
+    proc = subprocess.run([str(core), "-version"], capture_output=True, text=True, timeout=60, check=False)
+    assert proc.returncode == 0 and "semgrep-core version" in proc.stdout, proc.stderr
+
+
+def slim_venv_module() -> Any:
+    sys.path.insert(0, str(ROOT / "scripts"))
+    try:
+        import slim_venv
+    finally:
+        sys.path.remove(str(ROOT / "scripts"))
+    return slim_venv
+
+
+def test_cutting_an_elf_after_its_last_segment_keeps_it_running(tmp_path: Path) -> None:
+    """The cut semgrep-core gets, on a small real binary: it still runs, and has no section headers left."""
+    slim = slim_venv_module()
+    binary = tmp_path / "true"
+    shutil.copy(shutil.which("true") or "/bin/true", binary)
+    before = binary.stat().st_size
+    saved = slim.cut_unloaded_tail(binary)
+    assert 0 < saved < before and binary.stat().st_size == before - saved
+    assert subprocess.run([str(binary)], check=False).returncode == 0
+    assert slim.cut_unloaded_tail(binary) == 0, "nothing left to cut"
+    script = tmp_path / "script"
+    script.write_bytes(b"#!/bin/sh\n" + b"x" * 100)
+    with pytest.raises(ValueError, match="not a 64-bit little-endian ELF"):
+        slim.cut_unloaded_tail(script)
 
 
 def entrypoint(bin_dir: Path, *argv: str, cwd: Path) -> subprocess.CompletedProcess[str]:
@@ -179,6 +219,39 @@ def _run(*argv: str, timeout: float = 900) -> subprocess.CompletedProcess[str]:
     return subprocess.run(argv, capture_output=True, text=True, timeout=timeout, check=False)
 
 
+# What debuerreotype's --slimify leaves out of debian:*-slim, and the apt settings those images ship, so the
+# test base weighs what the release base does and the Dockerfile's own apt step is measured as it will be.
+SLIM_EXCLUDES = ("usr/share/doc", "usr/share/groff", "usr/share/info", "usr/share/linda",
+                 "usr/share/lintian/overrides", "usr/share/locale", "usr/share/man")
+DPKG_SLIM = "".join(f"path-exclude /{d}/*\n" for d in SLIM_EXCLUDES) + "path-include /usr/share/doc/*/copyright\n"
+APT_CLEAN = ('DPkg::Post-Invoke { "rm -f /var/cache/apt/archives/*.deb /var/cache/apt/*.bin || true"; };\n'
+             'Dir::Cache::pkgcache ""; Dir::Cache::srcpkgcache "";\n')
+
+
+def remove(path: Path) -> None:
+    if path.is_dir() and not path.is_symlink():
+        shutil.rmtree(path)
+    else:
+        path.unlink()
+
+
+def slim_rootfs(rootfs: Path) -> None:
+    """Make a debootstrap rootfs like debian:bookworm-slim: no docs, man pages, locales, apt caches or lists."""
+    for rel in SLIM_EXCLUDES:
+        for item in (rootfs / rel).glob("*"):
+            if rel == "usr/share/doc" and item.is_dir() and not item.is_symlink():
+                for sub in item.iterdir():
+                    if sub.name != "copyright":
+                        remove(sub)
+            else:
+                remove(item)
+    for cache in [*(rootfs / "var/cache/apt").rglob("*.deb"), *(rootfs / "var/cache/apt").glob("*.bin"),
+                  *(p for p in (rootfs / "var/lib/apt/lists").glob("*") if p.is_file())]:
+        cache.unlink()
+    (rootfs / "etc/dpkg/dpkg.cfg.d/docker-slim").write_text(DPKG_SLIM)
+    (rootfs / "etc/apt/apt.conf.d/docker-clean").write_text(APT_CLEAN)
+
+
 @pytest.mark.slow
 @pytest.mark.skipif(os.environ.get(OPT_IN) != "1",
                     reason=f"opt-in: the podman image build takes minutes and ~1 GB; set {OPT_IN}=1 to run it")
@@ -191,6 +264,7 @@ def test_image_builds_offline_and_runs(tmp_path: Path) -> None:
         proc = _run("debootstrap", "--variant=minbase", "--include=python3,python3-venv,ca-certificates",
                     "bookworm", str(rootfs), mirror, timeout=1200)
         assert proc.returncode == 0, proc.stderr[-3000:]
+        slim_rootfs(rootfs)
         tar = subprocess.Popen(["tar", "-C", str(rootfs), "-c", "."], stdout=subprocess.PIPE)
         imported = subprocess.run([*podman, "import", "-", BASE_IMAGE], stdin=tar.stdout, capture_output=True,
                                   text=True, check=False)
@@ -225,3 +299,17 @@ def test_image_builds_offline_and_runs(tmp_path: Path) -> None:
     proc = _run(*run, IMAGE, "check", "/examples/vulnerable", "--select", select)
     assert proc.returncode == 1, (proc.stdout + proc.stderr)[-3000:]
     assert "secret-ideogram-key" in proc.stdout
+    # The image's git (the bare binary) on a repository owned by another uid: the hardened example committed,
+    # then the vulnerable one over it; --diff-base reports what the second commit brought.
+    repo = tmp_path / "repo"
+    shutil.copytree(ROOT / "examples" / "hardened", repo)
+    git = ["git", "-C", str(repo), "-c", "user.name=t", "-c", "user.email=t@example.invalid"]
+    for step in ("init", "-q"), ("add", "-A"), ("commit", "-q", "-m", "hardened"):
+        subprocess.run([*git, *step], check=True, capture_output=True)
+    shutil.copytree(ROOT / "examples" / "vulnerable", repo, dirs_exist_ok=True)
+    for step in ("add", "-A"), ("commit", "-q", "-m", "vulnerable"):
+        subprocess.run([*git, *step], check=True, capture_output=True)
+    proc = _run(*run, "-v", f"{repo}:/repo:ro", IMAGE, "check", "/repo", "--diff-base", "HEAD~1", "--select",
+                "secret-ideogram-key")
+    assert proc.returncode == 1, (proc.stdout + proc.stderr)[-3000:]
+    assert "secret-ideogram-key" in proc.stdout and "fatal:" not in proc.stdout + proc.stderr, proc.stderr
