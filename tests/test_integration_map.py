@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from checker.integration_map import integration_map, is_browser_module, proxy_prefixes
+from checker.integration_map import endpoint_helpers, integration_map, is_browser_module, proxy_prefixes, read_source
 
 VITE = b"""import { defineConfig } from 'vite';
 export default defineConfig({
@@ -268,3 +268,54 @@ def test_a_proxy_prefix_and_helper_that_never_say_ideogram_still_reach_the_rules
     for line in (4, 9):
         assert {(c, "src/gen.ts", line) for c in ("no-timeout", "unhandled-errors", "no-backoff")} <= got
     assert not {f for f in got if f[1] != "src/gen.ts"}, got
+
+
+@pytest.mark.parametrize(("data", "prefixes", "expected"), [
+    (b"export function url(p: string): string {\n  return `/api/ideogram/${p}`;\n}\n", ("/api/ideogram",), {"url"}),
+    (b"export const url = (p: string) => `/img/v1/${p}`;\n", ("/img",), {"url"}),
+    (b"class A {\n  endpoint(op: string) {\n    return `/img/${op}`;\n  }\n}\n", ("/img",), {"endpoint"}),
+    (b'def ideogram_url(path):\n    return f"https://api.ideogram.ai/v1/{path}"\n', (), {"ideogram_url"}),
+    (b"const url = (p) => `/images/${p}`;\n", ("/img",), set()),  # /images is not the /img proxy
+    (b"function f() {\n  if (x) {\n    return '/api/ideogram/x';\n  }\n}\n", ("/api/ideogram",), set()),
+    (b"const other = () => 'https://api.example.com/v1';\n", (), set()),
+])
+def test_endpoint_helpers(data, prefixes, expected):
+    assert endpoint_helpers(data, prefixes) == expected
+
+
+@pytest.mark.parametrize(("name", "data", "expected"), [
+    ("vite.config.ts", b"export default { server: { proxy: { '/api/ideogram': { target: env.IDEOGRAM_BASE } } } };",
+     ("/api/ideogram",)),
+    ("next.config.mjs", b"export default { rewrites: async () => [{ source: '/ideogram/:path*', destination: "
+                        b"`${process.env.IDEOGRAM_BASE}/:path*` }] };", ("/ideogram",)),
+    ("next.config.js", b"module.exports = { rewrites: async () => [{ source: '/:path*', destination: "
+                       b"'https://api.ideogram.ai/:path*' }] };", ()),  # everything proxied: no prefix to tell apart
+])
+def test_proxy_prefixes_named_after_ideogram_or_too_wide(name, data, expected):
+    assert proxy_prefixes([(name, data)]) == expected
+
+
+@pytest.mark.parametrize(("path", "data", "expected"), [
+    ("pages/studio.tsx", b"import { useState } from 'react';\nexport default function S() { useState(0); }", True),
+    ("pages/api/generate.tsx", b"import { useState } from 'react';\nexport default function S() { useState(0); }",
+     False),
+    ("lib/hooks.ts", b"export function useThing() { useState(0); }", False),  # not a default-exported component
+])
+def test_react_pages_with_client_hooks_are_browser_modules(path, data, expected):
+    assert is_browser_module(path, data, vite_app=False) is expected
+
+
+def test_read_source_never_follows_a_symlink_out_of_the_repository(tmp_path):
+    outside = tmp_path / "outside"
+    (outside / "src").mkdir(parents=True)
+    (outside / "src" / "secret.ts").write_bytes(b"fetch('https://api.ideogram.ai')")
+    root = tmp_path / "repo"
+    (root / "real").mkdir(parents=True)
+    (root / "real" / "a.ts").write_bytes(b"ok")
+    (root / "linked").symlink_to(outside / "src")
+    (root / "file.ts").symlink_to(outside / "src" / "secret.ts")
+    assert read_source(root, "real/a.ts", 100) == b"ok"
+    assert read_source(root, "linked/secret.ts", 100) is None
+    assert read_source(root, "file.ts", 100) is None
+    with pytest.raises(ValueError):
+        read_source(root, "real/a.ts", 1)
