@@ -79,6 +79,17 @@ def test_gate_config_changed_follows_the_threshold(tmp_path):
     assert_not_passed(gate(repo, "--diff-base", base, "--select", SECRETS, "--fail-on", "warning"), GATE)
 
 
+def test_a_base_that_makes_config_changes_an_error_blocks_them_whatever_the_pr_says(tmp_path):
+    """The old behaviour, kept by a base config: a change to the gate's settings fails the run at fail-on error."""
+    strict = "checks:\n  gate-config-changed: {severity: error}\n"
+    repo = hostile_repo(tmp_path, {**CLEAN, ".ideogram-prod.yaml": strict})
+    base = pr_commit(repo, {".ideogram-prod.yaml": "checks:\n  gate-config-changed: {severity: note}\n"
+                                                   "exclude: ['*']\n"})
+    run = gate(repo, "--diff-base", base, "--select", SECRETS)
+    assert_not_passed(run, GATE)
+    assert severities(run) == {GATE: {"error"}}
+
+
 def test_the_flag_wins_over_the_config_both_ways(tmp_path):
     repo = hostile_repo(tmp_path, {".ideogram-prod.yaml": "fail_on: warning\n", "gen.py": NO_TIMEOUT})
     assert_not_passed(gate(repo, "--select", "code-ideogram-no-timeout"), "code-ideogram-no-timeout")
