@@ -87,18 +87,29 @@ def _call_pattern(function: str) -> re.Pattern[str]:
     return re.compile(rf"(?<![\w$])(?:[\w$]+\s*\.\s*)?{re.escape(function)}\s*\(")
 
 
+_IMPORT = re.compile(r"^\s*(?:from\s+\S+\s+import\b|import\b|export\s*\{|use\s)|\brequire\s*\(")
+
+
 def callers(names: Iterable[str], read: Reader, function: str) -> list[tuple[str, int]] | None:
-    """Every call of `function` in the repository (path, 1-based line), definitions left out; None when a file
-    could not be read (then nothing is known)."""
+    """Every call of `function` in the repository (path, 1-based line), definitions and imports left out; None when
+    a file could not be read, or when the function is also used as a value (aliased, passed as a callback,
+    registered as a handler): then its callers are not all known."""
     call = _call_pattern(function)
+    word = re.compile(rf"(?<![\w$]){re.escape(function)}(?![\w$])")
     found = []
     for name in names:
         lines = read(name)
         if lines is None:
             return None
         for number, text in enumerate(lines, 1):
-            if call.search(text) and not (_DEF.match(text) and enclosing_name(text) == function):
+            if not word.search(text) or (_DEF.match(text) and enclosing_name(text) == function):
+                continue
+            if call.search(text):
                 found.append((name, number))
+            elif not _IMPORT.search(text) and not text.lstrip().startswith(("#", "//", "*", "/*")):
+                log.debug("post-pass: %s is used as a value at %s:%d; its callers are not all known", function, name,
+                          number)
+                return None
     return found
 
 
@@ -178,15 +189,38 @@ def catch_maps_statuses(hit: Hit, read: Reader) -> str | None:
             mapper = re.search(rf"\b(?:self|this)\s*\.\s*(\w+)\s*\(\s*{re.escape(var)}\b", body)
             if not mapper:
                 return None
-            codes = mapper_statuses(lines, mapper.group(1))
+            span = class_span(lines, hit.line)
+            if span is None:
+                return None
+            codes = mapper_statuses(lines[span[0]:span[1]], mapper.group(1))
             if len(codes) >= 2:
                 return f"the catch hands the error to {mapper.group(1)}(), which branches on {'/'.join(codes)}"
             return None
     return None
 
 
+_CLASS = re.compile(r"^(\s*)(?:export\s+)?(?:default\s+)?(?:abstract\s+|final\s+)?class\s+\w+")
+
+
+def class_span(lines: list[str], line: int) -> tuple[int, int] | None:
+    """The 0-based [start, end) lines of the class whose body holds 1-based `line`."""
+    depth = _indent(lines[line - 1])
+    for start in range(line - 2, -1, -1):
+        match = _CLASS.match(lines[start])
+        if match and len(match.group(1)) < depth:
+            base = len(match.group(1))
+            for end in range(start + 1, len(lines)):
+                text = lines[end]
+                if text.strip() and _indent(text) <= base and not text.strip().startswith(("}", ")")):
+                    return start, end
+                if text.strip().startswith("}") and _indent(text) == base:
+                    return start, end + 1
+            return start, len(lines)
+    return None
+
+
 def mapper_statuses(lines: list[str], method: str) -> list[str]:
-    """The HTTP statuses among 400/401/422/429 that the method `method` of this file branches on."""
+    """The HTTP statuses among 400/401/422/429 that the method `method` (of these lines: the class) branches on."""
     for number, text in enumerate(lines):
         if enclosing_name(text) == method:
             depth = _indent(text)
@@ -242,8 +276,11 @@ def wrapper_timeout(hit: Hit, imap: IntegrationMap, read: Reader) -> str | None:
         if origin is not None and origin != hit.path:
             theirs = read(origin)
             if theirs is not None:
-                made = next((t for t in theirs if re.match(rf"\s*(?:export\s+)?(?:const\s+|let\s+)?{receiver}\s*"
-                                                           rf"(?::[^=]*)?=", t)), None)
+                assigned = re.compile(rf"\s*(?:export\s+)?(?:const\s+|let\s+|var\s+)?{receiver}\s*(?::[^=]*)?=[^=]")
+                if any(assigned.match(t) for t in lines):
+                    return None  # rebound here: the imported client is not the one called
+                mades = [t for t in theirs if assigned.match(t)]
+                made = mades[0] if len(mades) == 1 else None  # bound once there, or not known
                 if made and _FINITE_TIMEOUT.search(made):
                     default = " (httpx's default: 5 s)" if re.search(r"httpx\.(?:Async)?Client\(", made) \
                         and "timeout" not in made else ""

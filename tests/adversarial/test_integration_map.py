@@ -79,3 +79,95 @@ def test_thousands_of_sdk_operations_are_an_error_not_a_giant_rule(tmp_path: Pat
 
 
 MAX = 500
+
+
+# --- the post-pass: a pull request that plants what makes it drop a finding -----------------------------------
+
+GENERATE = """\
+import requests
+
+IDEOGRAM_URL = "https://api.ideogram.ai/v1/ideogram-v3/generate"
+
+
+def generate_url(prompt: str, key: str) -> str:
+    res = requests.post(IDEOGRAM_URL, json={"prompt": prompt}, headers={"Api-Key": key}, timeout=120)
+    res.raise_for_status()
+    return res.json()["data"][0]["url"]
+"""
+DECOY_CALLER = """\
+from app.ideogram import generate_url
+from app.storage import download_to_bucket
+
+
+def warm_cache(prompt: str, key: str) -> str:
+    return download_to_bucket(generate_url(prompt, key), "cache/")
+"""
+
+
+def test_a_decoy_caller_does_not_clear_a_url_also_handed_out_by_reference(tmp_path: Path) -> None:
+    # the one direct caller persists, but the function is also registered as a route handler by name
+    routes = "from app.ideogram import generate_url\n\nROUTES = {'/cover': generate_url}\n"
+    repo = hostile_repo(tmp_path, {"app/ideogram.py": GENERATE, "app/warm.py": DECOY_CALLER, "app/routes.py": routes})
+    run = gate(repo, "--select", "code-ideogram-url-not-persisted", "--fail-on", "warning")
+    assert_not_passed(run, "code-ideogram-url-not-persisted")
+
+
+STUDIO = """\
+import axios, { AxiosError } from 'axios';
+
+const IDEOGRAM_URL = 'https://api.ideogram.ai/v1/ideogram-v3/generate';
+
+// a decoy before the real class: its mapError branches on every status
+export class Decoy {
+  mapError(status: number): string {
+    switch (status) {
+      case 400: return 'bad request';
+      case 401: return 'bad key';
+      case 422: return 'rejected';
+      case 429: return 'throttled';
+      default: return 'other';
+    }
+  }
+}
+
+export class StudioService {
+  async generate(prompt: string, key: string) {
+    try {
+      const { data } = await axios.post(IDEOGRAM_URL, { prompt }, { headers: { 'Api-Key': key }, timeout: 120_000 });
+      return data;
+    } catch (err) {
+      throw this.mapError(err as AxiosError);
+    }
+  }
+
+  private mapError(err: AxiosError): Error {
+    return err;
+  }
+}
+"""
+
+
+def test_a_status_mapper_in_another_class_does_not_clear_the_catch(tmp_path: Path) -> None:
+    repo = hostile_repo(tmp_path, {"src/studio.ts": STUDIO})
+    run = gate(repo, "--select", "code-ideogram-unhandled-errors", "--fail-on", "warning")
+    assert_not_passed(run, "code-ideogram-unhandled-errors")
+
+
+def test_a_client_rebound_in_the_calling_module_keeps_its_missing_timeout(tmp_path: Path) -> None:
+    images = """\
+import requests
+
+from app.http import ideogram_http
+from app.settings import settings
+
+ideogram_http = requests.Session()
+
+
+def remix(prompt: str) -> dict:
+    res = ideogram_http.post(f"{settings.IDEOGRAM_BASE_URL}/v1/ideogram-v3/remix", json={"prompt": prompt})
+    return res.json()
+"""
+    repo = hostile_repo(tmp_path, {"app/http.py": "import httpx\n\nideogram_http = httpx.Client(timeout=30)\n",
+                                   "app/images.py": images})
+    run = gate(repo, "--select", "code-ideogram-no-timeout", "--fail-on", "warning")
+    assert_not_passed(run, "code-ideogram-no-timeout")
