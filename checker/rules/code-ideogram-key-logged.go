@@ -151,3 +151,32 @@ func OkLastFour(cfg Config) {
 	// ok: code-ideogram-key-logged-go
 	log.Printf("ideogram key %s", maskTail(cfg.IdeogramAPIKey))
 }
+
+// ---- issue 13: the result of a local function that makes the HTTP call is the response, not the key
+
+type genResult struct{ Created string }
+
+func callIdeogram(key, prompt string) (*genResult, error) {
+	req, _ := http.NewRequest(http.MethodPost, "https://api.ideogram.ai/v1/ideogram-v3/generate", bytes.NewReader([]byte(prompt)))
+	req.Header.Set("Api-Key", key)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		return nil, err
+	}
+	defer resp.Body.Close()
+	return &genResult{}, nil
+}
+
+func OkLocalCallResult(prompt string) {
+	result, err := callIdeogram(os.Getenv("IDEOGRAM_API_KEY"), prompt)
+	// ok: code-ideogram-key-logged-go
+	log.Printf("generated %s err=%v", result.Created, err)
+}
+
+func withKey(key string) string { return "ideogram:" + key }
+
+func LocalNonHTTPHelper() {
+	// a local helper that makes no HTTP call passes the key on
+	// ruleid: code-ideogram-key-logged-go
+	log.Printf("client %s", withKey(os.Getenv("IDEOGRAM_API_KEY")))
+}

@@ -156,3 +156,26 @@ $app->post('/igp/generate-ok', function ($request, $response) use ($client, $log
     $logger->info('ideogram answered', ['status' => $res->getStatusCode()]);
     return $response;
 });
+
+// ---- issue 13: the result of a local function that makes the HTTP call is the response, not the key
+
+function igp_call_ideogram($key, $prompt) {
+    $res = wp_remote_post('https://api.ideogram.ai/v1/ideogram-v3/generate', ['headers' => ['Api-Key' => $key], 'body' => $prompt, 'timeout' => 90]);
+    return json_decode(wp_remote_retrieve_body($res), true);
+}
+
+function ok_local_call_result($prompt) {
+    $result = igp_call_ideogram(get_option('igp_ideogram_api_key'), $prompt);
+    // ok: code-ideogram-key-logged-php
+    error_log('generated ' . $result['created']);
+}
+
+function igp_with_key($key) {
+    return 'ideogram:' . $key;
+}
+
+function local_non_http_helper() {
+    // a local helper that makes no HTTP call passes the key on
+    // ruleid: code-ideogram-key-logged-php
+    error_log('client ' . igp_with_key(get_option('igp_ideogram_api_key')));
+}
