@@ -22,3 +22,13 @@ export async function generateCountAction(formData: FormData) {
   // ok: code-ideogram-url-not-persisted-js-raw
   return { created: body.created };
 }
+
+export async function generateTypedAction(prompt: string): Promise<{ data: { url: string }[] }> {
+  const res = await fetch(IDEOGRAM_URL, {
+    method: "POST",
+    headers: { "Api-Key": process.env.IDEOGRAM_API_KEY!, "Content-Type": "application/json" },
+    body: JSON.stringify({ image_request: { prompt } }),
+  });
+  // ruleid: code-ideogram-url-not-persisted-js-raw
+  return await res.json();
+}
