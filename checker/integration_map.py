@@ -153,10 +153,12 @@ def proxy_prefixes(configs: Iterable[tuple[str, bytes]]) -> tuple[str, ...]:
     return tuple(sorted(p for p in found if p != "/"))
 
 
-def is_browser_module(path: str, data: bytes, vite_app: bool) -> bool:
+def is_browser_module(path: str, data: bytes, vite_app: bool, spa: bool = False) -> bool:
     """'use client' modules; in a Vite SPA (no server rendering), any module that touches browser globals; a
     default-exported React component with client-only hooks (a server component cannot have them)."""
-    if not path.endswith(_JS_SUFFIXES) or _USE_SERVER.search(data) or _SERVER_ONLY.search(path.encode()):
+    # NOTE: in a Vite SPA (no Next.js) a 'use server' directive is only a string: the module still ships to the browser
+    server = _USE_SERVER.search(data) and not (vite_app and spa)
+    if not path.endswith(_JS_SUFFIXES) or server or _SERVER_ONLY.search(path.encode()):
         return False
     if _USE_CLIENT.search(data):
         return True
@@ -239,10 +241,11 @@ def _built(root: Path, files: Sequence[str], listed: Sequence[str]) -> Integrati
     configs = [(n, d) for n, d in contents.items() if _CONFIG_NAME.search(n)]
     prefixes = proxy_prefixes(configs)
     vite_app = any("vite.config" in n for n, _ in configs)
+    spa = vite_app and not any("next.config" in n for n, _ in configs)
     code = {n: d for n, d in contents.items() if not _CONFIG_NAME.search(n)}
     callers = tuple(sorted(n for n, d in code.items() if calls_ideogram(d, prefixes)))
     wrappers = tuple(sorted({m.decode() for n in callers for m in _WRAPPER_CLASS.findall(code[n])}))
-    browser = tuple(sorted(n for n, d in code.items() if is_browser_module(n, d, vite_app)))
+    browser = tuple(sorted(n for n, d in code.items() if is_browser_module(n, d, vite_app, spa)))
     helpers: set[str] = set()
     for name in callers:
         helpers |= endpoint_helpers(code[name], prefixes)

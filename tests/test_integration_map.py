@@ -305,6 +305,12 @@ def test_react_pages_with_client_hooks_are_browser_modules(path, data, expected)
     assert is_browser_module(path, data, vite_app=False) is expected
 
 
+def test_use_server_means_nothing_in_a_vite_spa():
+    data = b"'use server';\nexport async function gen() { document.title = 'x'; }"
+    assert is_browser_module("src/gen.ts", data, vite_app=True, spa=True) is True
+    assert is_browser_module("src/gen.ts", data, vite_app=True, spa=False) is False  # Vite beside Next.js
+
+
 def test_read_source_never_follows_a_symlink_out_of_the_repository(tmp_path):
     outside = tmp_path / "outside"
     (outside / "src").mkdir(parents=True)

@@ -171,3 +171,28 @@ def remix(prompt: str) -> dict:
                                    "app/images.py": images})
     run = gate(repo, "--select", "code-ideogram-no-timeout", "--fail-on", "warning")
     assert_not_passed(run, "code-ideogram-no-timeout")
+
+
+def test_a_use_server_directive_does_not_hide_a_vite_spa_module_from_the_browser(tmp_path: Path) -> None:
+    module = """\
+'use server';
+import { config } from './config';
+
+export async function generateInto(prompt: string) {
+  const res = await fetch('https://api.ideogram.ai/v1/ideogram-v3/generate', {
+    method: 'POST',
+    headers: { 'Api-Key': config.ideogramKey },
+    body: JSON.stringify({ prompt }),
+  });
+  document.title = 'done';
+  return res.status;
+}
+"""
+    repo = hostile_repo(tmp_path, {
+        "package.json": "{}\n", "vite.config.ts": "export default { plugins: [] };\n",
+        "src/config.ts": "export const config = { ideogramKey: import.meta.env.VITE_STUDIO_TOKEN as string };\n",
+        "src/generate.ts": module})
+    run = gate(repo, "--select", "code-ideogram-key-client-exposed")
+    assert_not_passed(run, "code-ideogram-key-client-exposed")
+    findings = {(f["location"]["path"], f["location"]["line"]) for f in run.report["findings"]}
+    assert ("src/generate.ts", 7) in findings
