@@ -73,7 +73,7 @@ def test_sarif_upload_never_decides_the_result() -> None:
 
 
 @pytest.mark.skipif(shutil.which("shellcheck") is None, reason="shellcheck not installed (apt-get install shellcheck)")
-@pytest.mark.parametrize("step_id", ["prepare", "install", "run", "report"])
+@pytest.mark.parametrize("step_id", ["prepare", "venv", "install", "run", "report"])
 def test_scripts_pass_shellcheck(step_id: str, tmp_path: Path) -> None:
     path = tmp_path / f"{step_id}.sh"
     path.write_text("#!/usr/bin/env bash\n" + script(step_id), encoding="utf-8")
