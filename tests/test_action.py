@@ -144,6 +144,34 @@ def test_prepare_installs_when_no_matching_cli(tmp_path: Path) -> None:
     assert runner.outputs()["install"] == "true"
 
 
+def test_host_venv_cache_key_follows_lock_os_arch_and_python(tmp_path: Path) -> None:
+    """The cached venv is reused only where a fresh install would make the same one."""
+    import hashlib
+
+    runner = Runner(tmp_path)
+    proc = runner.step("venv", RUNNER_ARCH="X64")
+    assert proc.returncode == 0, proc.stderr
+    out = runner.outputs()
+    lock = hashlib.sha256((ROOT / "requirements.lock").read_bytes()).hexdigest()[:16]
+    version = subprocess.run(["python3", "-c", "import platform; print(platform.python_version())"],
+                             capture_output=True, text=True, check=True).stdout.strip()
+    assert out["key"].startswith(f"ideogram-prod-venv-Linux-X64-py{version}-{lock}-")
+    assert out["path"] == str(tmp_path / "runner-temp" / "ideogram-prod-venv")
+    other = runner.step("venv", RUNNER_ARCH="ARM64")
+    assert other.returncode == 0 and runner.outputs()["key"] != out["key"]
+    # Restore and save use that key and path; the save comes before the scan, and both are SHA-pinned.
+    steps = ACTION["runs"]["steps"]
+    order = [s.get("id") for s in steps]
+    assert order.index("venv") < order.index("restore") < order.index("install") < order.index("run")
+    save = next(s for s in steps if s.get("uses", "").startswith("actions/cache/save@"))
+    assert steps.index(save) < order.index("run") and save["if"] == "steps.install.outputs.fresh == 'true'"
+    for step in (STEPS["restore"], save):
+        assert re.fullmatch(r"actions/cache/(restore|save)@[0-9a-f]{40}", step["uses"])
+        assert step["with"] == {"path": "${{ steps.venv.outputs.path }}", "key": "${{ steps.venv.outputs.key }}"}
+    install = script("install")
+    assert install.count("--require-hashes") == 2 and "uv pip install" in install and "-m pip install" in install
+
+
 @pytest.mark.parametrize("override, message", [
     ({"IP_COMMAND": "deploy"}, "input command: must be one of"),
     ({"IP_COMMAND": "check; rm -rf /"}, "input command: must be one of"),
