@@ -58,13 +58,13 @@ ITEMS: tuple[Item, ...] = (
     Item("step5.preflight", STEP5, "Pre-flight checks: staging healthy, Ideogram up, cluster ready",
          ("live-staging-health", "live-ideogram-status", "live-k8s-deployment")),
     Item("alerts.api-down", ALERTS, "API Down: 5xx errors > 10/min (P1)", ("alerts-missing",),
-         topic="seed's API Down alert"),
+         topic="the checklist's API Down alert"),
     Item("alerts.high-latency", ALERTS, "High Latency: p99 > 5000ms (P2)", ("alerts-missing",),
-         topic="seed's High Latency alert"),
+         topic="the checklist's High Latency alert"),
     Item("alerts.rate-limited", ALERTS, "Rate Limited: 429 errors > 5/min (P2)", ("alerts-missing",),
-         topic="seed's Rate Limited alert"),
+         topic="the checklist's Rate Limited alert"),
     Item("alerts.auth-failures", ALERTS, "Auth Failures: 401/403 errors > 0 (P1)", ("alerts-missing",),
-         topic="seed's Auth Failures alert"),
+         topic="the checklist's Auth Failures alert"),
 )
 
 ITEM_IDS: frozenset[str] = frozenset(item.id for item in ITEMS)

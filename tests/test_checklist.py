@@ -74,7 +74,7 @@ def test_manual_item_is_manual_until_attested():
 
 
 def test_alert_rows_fail_only_for_their_own_alert():
-    results = [result("alerts-missing", Status.FAILED, "no alert rule for the seed's High Latency alert (...)")]
+    results = [result("alerts-missing", Status.FAILED, "no alert rule for the checklist's High Latency alert (...)")]
     statuses = {e.item_id: e.status for e in checklist(results, {}, KNOWN)}
     assert statuses["alerts.high-latency"] is ItemStatus.FAIL
     assert statuses["alerts.api-down"] is ItemStatus.PASS

@@ -120,21 +120,21 @@ def test_missing_rules_report_each_alert(tmp_path: Path) -> None:
     assert len(found) == 4 and all(path == "." and line == 0 for path, line, _ in found)
     text = " ".join(m for _, _, m in found)
     for title in ("API Down", "High Latency", "Rate Limited", "Auth Failures"):
-        assert f"no alert rule for the seed's {title} alert" in text
+        assert f"no alert rule for the checklist's {title} alert" in text
 
 
 def test_mismatches_are_reported_at_the_rule(tmp_path: Path) -> None:
     result, report = scan(FIXTURES / "fail-mismatch", tmp_path)
     assert result.returncode == 1
     assert messages(report) == [
-        ("prometheus/alerts.yml", 4, "alert IdeogramApiDown does not match the seed's API Down alert: "
-         "threshold 100 errors/min, the seed's table says 5xx errors > 10/min"),
-        ("prometheus/alerts.yml", 8, "alert IdeogramHighLatency does not match the seed's High Latency alert: "
+        ("prometheus/alerts.yml", 4, "alert IdeogramApiDown does not match the checklist's API Down alert: "
+         "threshold 100 errors/min, the checklist's table says 5xx errors > 10/min"),
+        ("prometheus/alerts.yml", 8, "alert IdeogramHighLatency does not match the checklist's High Latency alert: "
          "quantile 0.95, expected 0.99"),
-        ("prometheus/alerts.yml", 12, "alert IdeogramRateLimited does not match the seed's Rate Limited alert: "
-         "severity critical, the seed's table says warning (P2)"),
-        ("prometheus/alerts.yml", 16, "alert IdeogramUnauthorized does not match the seed's Auth Failures alert: "
-         "no rule counts status 403 (the seed's alert is 401/403 errors > 0)"),
+        ("prometheus/alerts.yml", 12, "alert IdeogramRateLimited does not match the checklist's Rate Limited alert: "
+         "severity critical, the checklist's table says warning (P2)"),
+        ("prometheus/alerts.yml", 16, "alert IdeogramUnauthorized does not match the checklist's Auth Failures alert: "
+         "no rule counts status 403 (the checklist's alert is 401/403 errors > 0)"),
     ]
 
 
@@ -152,8 +152,8 @@ def test_configmap_embedded_rules_and_line_numbers(make_repo: Callable[..., Path
                       f"data:\n  alerts.yml: |\n{body}\n"})
     _, report = scan(root, tmp_path)
     mismatch = [m for m in messages(report) if "IdeogramApiDown" in m[2]]
-    assert mismatch == [("deploy/prometheus-cm.yaml", 9, "alert IdeogramApiDown does not match the seed's API Down "
-                         "alert: threshold 20 errors/min, the seed's table says 5xx errors > 10/min")]
+    assert mismatch == [("deploy/prometheus-cm.yaml", 9, "alert IdeogramApiDown does not match the checklist's API Down "
+                         "alert: threshold 20 errors/min, the checklist's table says 5xx errors > 10/min")]
 
 
 def test_query_overrides_define_the_metric(make_repo: Callable[..., Path], tmp_path: Path) -> None:

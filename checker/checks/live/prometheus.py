@@ -39,7 +39,7 @@ def run(ctx: LiveContext, ids: tuple[str, ...]) -> list[CheckResult]:
                 if missing:
                     problems.append("alert rules not loaded: " + ", ".join(missing))
                 else:
-                    notes.append(f"{len(wanted)} seed alert rules loaded")
+                    notes.append(f"{len(wanted)} checklist alert rules loaded")
     except PrometheusError as exc:
         return [errored(PROM, str(exc))]
     if problems:

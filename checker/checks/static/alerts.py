@@ -146,9 +146,9 @@ def priority_problem(spec: AlertSpec, labels: dict[str, str]) -> str | None:
     if not priority and not severity:
         return f"no severity label (expected severity: {spec.severity} or priority: {spec.priority})"
     if priority and priority != spec.priority:
-        return f"priority {priority}, the seed's table says {spec.priority}"
+        return f"priority {priority}, the checklist's table says {spec.priority}"
     if severity and PRIORITY_OF_SEVERITY.get(severity) != spec.priority:
-        return f"severity {severity}, the seed's table says {spec.severity} ({spec.priority})"
+        return f"severity {severity}, the checklist's table says {spec.severity} ({spec.priority})"
     return None
 
 
@@ -162,7 +162,7 @@ def problems(spec: AlertSpec, expected: Condition, found: Condition, labels: dic
     if found.comparator not in (">", ">="):
         out.append(f"fires when the value is {found.comparator} the threshold")
     elif not _close(found.base_threshold, expected.base_threshold):
-        out.append(f"threshold {show_threshold(spec, expected, found)}, the seed's table says {spec.condition}")
+        out.append(f"threshold {show_threshold(spec, expected, found)}, the checklist's table says {spec.condition}")
     problem = priority_problem(spec, labels)
     if problem:
         out.append(problem)
@@ -213,10 +213,10 @@ def judge(spec: AlertSpec, rules: list[Rule], records: dict[str, Node], anchor: 
     for rule, issues in near:
         if not issues:  # right threshold and labels, but only part of the status codes
             missing = expected.signal.statuses - covered
-            issues = [f"no rule counts status {describe_codes(missing)} (the seed's alert is {spec.condition})"]
+            issues = [f"no rule counts status {describe_codes(missing)} (the checklist's alert is {spec.condition})"]
         hits.append(Hit(
             CHECK_ID, rule.path, rule.line, rule.line, f"{spec.key}:mismatch:{rule.name}",
-            f"alert {rule.name} does not match the seed's {spec.title} alert: {'; '.join(issues)}",
+            f"alert {rule.name} does not match the checklist's {spec.title} alert: {'; '.join(issues)}",
         ))
     return hits or [_absent(spec, anchor)]
 
@@ -224,7 +224,7 @@ def judge(spec: AlertSpec, rules: list[Rule], records: dict[str, Node], anchor: 
 def _absent(spec: AlertSpec, anchor: tuple[str, int]) -> Hit:
     return Hit(
         CHECK_ID, anchor[0], anchor[1], anchor[1], f"{spec.key}:missing",
-        f"no alert rule for the seed's {spec.title} alert ({spec.condition}, {spec.priority}); expected e.g. "
+        f"no alert rule for the checklist's {spec.title} alert ({spec.condition}, {spec.priority}); expected e.g. "
         f"`{spec.expr}` with severity: {spec.severity}, priority: {spec.priority} (`ideogram-prod alerts` "
         "writes all four)",
     )
