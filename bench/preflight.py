@@ -20,7 +20,7 @@ from pathlib import Path
 
 from checker.alerts import render
 from checker.contract import alert_specs
-from tests.cluster.cluster import Cluster
+from tests.fakes.cluster.cluster import Cluster
 from tests.fakes.ideogram_api import FakeIdeogram
 from tests.fakes.json_server import JsonServer
 from tests.helpers.prometheus import Exporter, PrometheusServer

@@ -29,7 +29,7 @@ import yaml
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
-from tests.cluster.cluster import Cluster  # noqa: E402
+from tests.fakes.cluster.cluster import Cluster  # noqa: E402
 from tests.helpers.prometheus import Exporter, PrometheusServer  # noqa: E402
 from tests.helpers.real_k8s import TERMINATION_DELAY, control_plane  # noqa: E402
 

@@ -161,7 +161,7 @@ class PrometheusConfig(_Strict):
     series: tuple[str, ...] = Field(
         default=SERIES,
         description="Metric names the rollout gates query.")
-    require_alert_rules: bool = Field(default=True, description="Require the four alerts of the Ideogram production checklist to be loaded.")
+    require_alert_rules: bool = Field(default=True, description="Require the checklist's four alerts to be loaded.")
 
 
 class ClusterTarget(_Strict):
@@ -193,7 +193,8 @@ class RolloutConfig(_Strict):
         default=2.0, ge=1.0, le=10.0, description="replicas strategy: stable+canary pods at most this times the "
         "stable's replicas (stable may be scaled up, never down, to hit the asked share more exactly).")
     window: str = Field(default="5m", pattern=r"^\d+(s|m|h)$",
-                        description="Range of the checklist's alerts when judged as hard page-now limits (the alerts' 5m).")
+                        description="Range of the checklist's alerts when judged as hard page-now limits "
+                        "(the alerts' 5m).")
     min_requests: int = Field(default=20, ge=0, description="Canary calls since the stage began before any gate "
                               "can pass.")
     inconclusive: OnInconclusive = Field(

@@ -1,2 +1,2 @@
-pytest_plugins = ["tests.cluster.plugin", "tests.helpers.plugin", "tests.helpers.prometheus",
+pytest_plugins = ["tests.fakes.cluster.plugin", "tests.helpers.plugin", "tests.helpers.prometheus",
                   "tests.helpers.real_k8s_plugin"]

@@ -13,7 +13,7 @@ import pytest
 import yaml
 
 from checker.docs_links import REPOSITORY
-from tests.cluster.cluster import Cluster
+from tests.fakes.cluster.cluster import Cluster
 from tests.helpers.plugin import run_cli
 from tests.helpers.prometheus import PrometheusServer, scraped_cases
 from tests.test_action import PREPARE_OK, ROOT, Runner, act, act_repo, run_step

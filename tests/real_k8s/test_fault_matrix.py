@@ -1,7 +1,7 @@
 """Issue 12's fault matrix on the real control plane: each harm the rollout could do, as a scenario that must not.
 
 The judge's harms (2, 3, 7) are statistics over Prometheus data, not cluster behaviour: they are judged against a
-real Prometheus in tests/test_rollout_gates_exact.py and tests/test_rollout_drill.py, and simulated in
+real Prometheus in tests/rollout/test_gates_exact.py and tests/real_k8s/test_drill.py, and simulated in
 bench/judge.py. kwok runs no containers, so the watchdog's CronJob is checked as an object and its command is
 run here, with its ServiceAccount's token, as the kubelet would run it.
 """

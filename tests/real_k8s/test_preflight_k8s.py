@@ -11,8 +11,8 @@ from typing import Any
 import pytest
 
 from checker.cli import main
+from tests.checks.live.test_preflight import KEY, deployment_with_key
 from tests.helpers.real_k8s import ControlPlane, Namespace
-from tests.test_preflight import KEY, deployment_with_key
 
 pytestmark = pytest.mark.real_k8s
 CHECKS = "live-k8s-secret,live-k8s-key-distinct,live-k8s-deployment"

@@ -12,7 +12,7 @@ import pytest
 from checker.checks.static.docs import BY_ID, judge, sections
 from tests.helpers.plugin import CliResult, run_cli
 
-FIXTURES = Path(__file__).parent / "fixtures" / "docs"
+FIXTURES = Path(__file__).parents[2] / "fixtures" / "docs"
 DOC_IDS = ("docs-runbook", "docs-key-rotation", "docs-rollback", "docs-escalation")
 
 

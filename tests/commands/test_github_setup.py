@@ -163,7 +163,7 @@ def test_plan_names_match_the_deploy_template() -> None:
 
     import yaml
 
-    deploy = yaml.safe_load((Path(__file__).parent.parent / "examples/workflows/deploy.yml").read_text())
+    deploy = yaml.safe_load((Path(__file__).parents[2] / "examples/workflows/deploy.yml").read_text())
     used = {job["environment"] for job in deploy["jobs"].values() if "environment" in job}
     plan = setup_plan("acme/shop", "production", parse_reviewers("alice"), "main", ("ideogram-prod check",), 0)
     assert used == {env.name for env in plan.environments}

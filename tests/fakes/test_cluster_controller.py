@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from tests.cluster import Cluster
-from tests.cluster.patch import json_patch, merge_patch, strategic_merge_patch
+from tests.fakes.cluster import Cluster
+from tests.fakes.cluster.patch import json_patch, merge_patch, strategic_merge_patch
 
 REVISION = "deployment.kubernetes.io/revision"
 

@@ -12,7 +12,7 @@ import yaml
 
 from checker.checks.static import k8s_manifests as k8s
 
-FIXTURES = Path(__file__).parent / "fixtures" / "k8s"
+FIXTURES = Path(__file__).parents[2] / "fixtures" / "k8s"
 IDS = "k8s-key-literal,k8s-key-missing,k8s-probes-missing,k8s-resources-missing,k8s-manifest-invalid"
 LITERALS = ("ik_K8sCanary7Qx2Vb9Lm4Zp1Wd6Rt3Ys", "ik_K8sCanaryGen4Tz8Qm1Xc5Vb7Nh2")
 

@@ -15,7 +15,7 @@ from checker.checks.static import tests_pass
 from checker.config import TestsConfig
 from tests.helpers.plugin import require_tool
 
-FIXTURES = Path(__file__).parent / "fixtures" / "tests_pass"
+FIXTURES = Path(__file__).parents[2] / "fixtures" / "tests_pass"
 ID = "tests-pass"
 FAKE_TOKEN = "ghp_" + "Zx9Qw8Er7Ty6Ui5Op4As3Df2Gh1Jk0LmNb"  # what a CI runner would have in its env
 # The CLI's own venv has pytest: make it the "activated" one so detection is deterministic.

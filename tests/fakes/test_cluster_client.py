@@ -10,7 +10,7 @@ import pytest
 from kubernetes import client, watch
 from kubernetes.client.rest import ApiException
 
-from tests.cluster import Cluster
+from tests.fakes.cluster import Cluster
 
 
 def status_body(exc: ApiException) -> dict:

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from checker.rollout.state import RolloutState, state_name
-from tests.cluster.cluster import Cluster
+from tests.fakes.cluster.cluster import Cluster
 from tests.helpers.plugin import CliResult, run_cli
 
 IMG_OLD, IMG_NEW = "ghcr.io/acme/ideogram-integration:1.0", "ghcr.io/acme/ideogram-integration:1.1"

@@ -1,4 +1,4 @@
-"""`python -m tests.cluster`: start the fake API server by hand for a demo and print its kubeconfig path."""
+"""`python -m tests.fakes.cluster`: start the fake API server by hand for a demo and print its kubeconfig path."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from .cluster import Cluster
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m tests.cluster", description=__doc__)
+    parser = argparse.ArgumentParser(prog="python -m tests.fakes.cluster", description=__doc__)
     parser.add_argument("--speed", type=float, default=1.0, help="simulated seconds per real second (default 1)")
     parser.add_argument("--pod-ready-seconds", type=float, default=2.0, help="delay before pods turn Ready")
     parser.add_argument("--server-version", default="1.31", help="minor version reported by /version")

@@ -19,10 +19,10 @@ from checker.rollout.analysis import measure, run_analysis
 from checker.rollout.gates import Verdict
 from checker.rollout.judge import PageNow, stage_verdict
 from checker.rollout.state import GateEvidence
-from tests.cluster.cluster import Cluster
+from tests.fakes.cluster.cluster import Cluster
 from tests.helpers.plugin import CliResult, run_cli
 from tests.helpers.prometheus import PrometheusServer
-from tests.test_rollout_cluster import IMG_NEW, IMG_OLD, record
+from tests.rollout.test_cluster import IMG_NEW, IMG_OLD, record
 
 # NOTE: every per-step increment below has a power-of-two denominator (the generator asserts it), so counters,
 # rate(), the 5xx ratio and histogram_quantile's interpolation are exact doubles. Judged at a sample time, the 1m

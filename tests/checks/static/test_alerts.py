@@ -13,7 +13,7 @@ from checker.contract import ALERTS
 from checker.promql import PromQLError, conditions
 from tests.helpers.plugin import CliResult, run_cli
 
-FIXTURES = Path(__file__).parent / "fixtures" / "alerts"
+FIXTURES = Path(__file__).parents[2] / "fixtures" / "alerts"
 FIVE_XX = frozenset(str(c) for c in range(500, 600))
 
 

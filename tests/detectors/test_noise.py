@@ -16,7 +16,7 @@ from checker.detectors import noise
 from checker.detectors.decode import decoded, is_binary, printable
 from checker.tools import secrets
 
-FIXTURES = Path(__file__).parent / "fixtures" / "secrets_noise"
+FIXTURES = Path(__file__).parents[1] / "fixtures" / "secrets_noise"
 
 # Real-looking tokens, built at run time so no scanner flags this file.
 AWS = "AKIA" + "Q7HV2N4MZK3PXW8R"
