@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 import subprocess
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -99,11 +99,10 @@ def changes(root: Path, ref: str) -> list[Change]:
     return out
 
 
-def gate_hits(root: Path, ref: str, watched: Iterable[str], from_head: bool) -> tuple[list[Hit], int]:
-    """One hit per changed gate file (`watched` paths, and every .gitattributes/.semgrepignore), and the count
-    of changed paths looked at."""
+def gate_hits(found: Sequence[Change], ref: str, watched: Iterable[str], from_head: bool) -> tuple[list[Hit], int]:
+    """One hit per changed gate file (`watched` paths, and every .gitattributes/.semgrepignore) among `found`
+    (changes(root, ref), listed once by the scan), and the count of changed paths looked at."""
     wanted = set(watched)
-    found = changes(root, ref)
     hits = []
     for change in sorted(found, key=lambda c: c.path):
         name = change.path.rsplit("/", 1)[-1]

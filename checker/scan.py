@@ -12,6 +12,7 @@ from pathlib import Path
 import yaml
 
 from checker import postpass
+from checker.base_ref import Change, changes
 from checker.config import DEFAULT_CODE_EXCLUDE, DEFAULT_EXCLUDE, Config
 from checker.diff import ChangedLines, changed_lines
 from checker.errors import ToolError
@@ -52,13 +53,21 @@ class ScanRequest:
     checks: tuple[CheckSpec, ...]
     diff_base: str | None = None
     jobs: int | None = None
-    # Under --diff-base: the change deletes files (a deleted runbook or manifest was read by no check, so
-    # the repository-wide checks are then judged although no file they read changed).
-    deletes: bool = False
+    # Under --diff-base: every path the change touches, listed once (the gate judges them; a deletion makes the
+    # repository-wide checks judged). None: not listed (no --diff-base, or no check needs it).
+    changes: tuple[Change, ...] | None = None
     # The ref the config and baseline were read from (the PR's base); None: the working tree's.
     config_ref: str | None = None
     config_file: str | None = None  # an explicit --config inside root (relative): watched like the default one
     integration: IntegrationMap | None = None  # the repository-level pass (built by run_scan for the rule pack)
+    # (all files, secret files) as `listed` gives them, when the caller has listed the tree already (the header).
+    listing: tuple[list[str], list[str]] | None = None
+
+    @property
+    def deletes(self) -> bool:
+        """The change deletes files: a deleted runbook or manifest was read by no check, so the repository-wide
+        checks are then judged although no file they read changed."""
+        return any(change.status == "D" for change in self.changes or ())
 
 
 @dataclass(frozen=True, slots=True)
@@ -360,12 +369,10 @@ def listed(root: Path, exclude: Sequence[str]) -> tuple[list[str], list[str]]:
 
 
 def run_scan(req: ScanRequest) -> tuple[CheckResult, ...]:
-    all_files, secret_files = listed(req.root, req.config.exclude)
+    all_files, secret_files = req.listing or listed(req.root, req.config.exclude)
     changed = changed_lines(req.root, req.diff_base) if req.diff_base else None
-    if req.diff_base and any(spec.runner in REPO_WIDE for spec in req.checks):
-        from checker.base_ref import changes
-
-        req = replace(req, deletes=any(c.status == "D" for c in changes(req.root, req.diff_base)))
+    if req.diff_base and any(spec.runner in REPO_WIDE or spec.engine is Engine.GATE for spec in req.checks):
+        req = replace(req, changes=tuple(changes(req.root, req.diff_base)))
     files = all_files if changed is None else [f for f in all_files if f in changed]
     secret_files = secret_files if changed is None else [f for f in secret_files if f in changed]
     enabled = [spec for spec in req.checks if req.config.check(spec.id).enabled]
@@ -400,6 +407,6 @@ def gate_run(req: ScanRequest) -> EngineRun:
     if req.diff_base is None:
         return EngineRun(skipped={CHECK_ID: "no --diff-base: no base ref to compare the gate's settings with"})
     watched = {CONFIG_NAME, req.config.secrets.baseline, ".secrets.baseline", *filter(None, [req.config_file])}
-    hits, looked = gate_hits(req.root, req.diff_base, watched, from_head=req.config_ref is None)
+    hits, looked = gate_hits(req.changes or (), req.diff_base, watched, from_head=req.config_ref is None)
     return EngineRun(tuple(hits), files=looked, given=looked,
                      notes={CHECK_ID: f"{looked} changed path(s) compared with {req.diff_base}"})

@@ -10,7 +10,7 @@ from checker.errors import InputError, UsageError
 from checker.redact import REDACTOR
 
 if TYPE_CHECKING:
-    from checker.config import Config
+    pass
 
 NAME = "check"
 
@@ -32,13 +32,11 @@ def register(sub: Any, common: argparse.ArgumentParser) -> None:
     check.set_defaults(handler=run)
 
 
-def header(root: Path, config: Config, ids: tuple[str, ...], args: argparse.Namespace, config_ref: str | None) -> str:
+def header(root: Path, files: int, ids: tuple[str, ...], args: argparse.Namespace, config_ref: str | None) -> str:
     """What this run reads and judges by, on stderr before the scan: files, checks, the config used."""
-    from checker.config import DEFAULT_EXCLUDE, config_origin
+    from checker.config import config_origin
     from checker.reporters.text import one_line
-    from checker.targets import list_files
 
-    files = len(list_files(root, (*DEFAULT_EXCLUDE, *config.exclude)))
     scope = "" if args.diff_base is None else f" (lines changed since {one_line(args.diff_base)})"
     origin = one_line(config_origin(args.config, root, config_ref))
     return f"ideogram-prod check: {files} file(s){scope}, {len(ids)} check(s); config: {origin}"
@@ -51,7 +49,7 @@ def run(args: argparse.Namespace) -> int:
     from checker.config import IdeogramConfig, load_base_config, load_config, misnamed_configs, repo_relative
     from checker.findings import Report
     from checker.registry import BY_ID
-    from checker.scan import ScanRequest, run_scan
+    from checker.scan import ScanRequest, listed, run_scan
 
     root = Path(args.path)
     if not root.is_dir():
@@ -73,10 +71,11 @@ def run(args: argparse.Namespace) -> int:
     for warning in misnamed_configs(root) if args.config is None else ():
         say(f"{PROG}: warning: {warning}\n", err=True)
     config_file = None if args.config is None else repo_relative(args.config, root)
-    say(header(root, config, ids, args, config_ref) + f"; fail-on {threshold}\n", err=True)
+    listing = listed(root, config.exclude)  # once: the header counts what the scan then reads
+    say(header(root, len(listing[0]), ids, args, config_ref) + f"; fail-on {threshold}\n", err=True)
     with progress(f"checking {len(ids)} check(s)..."):
         results = run_scan(ScanRequest(root, config, tuple(BY_ID[i] for i in ids), args.diff_base, args.jobs,
-                                       config_ref=config_ref, config_file=config_file))
+                                       config_ref=config_ref, config_file=config_file, listing=listing))
     from checker.suppress import exclusions
     from checker.targets import repo_prefix
 
